@@ -1,0 +1,104 @@
+"""Pure arithmetic: learned parameters and multiply-accumulates of a layer."""
+
+from __future__ import annotations
+
+import math
+
+from ._validate import as_int, as_tuple
+
+__all__ = ["conv_params", "conv_macs"]
+
+
+def _kernel_tuple(kernel_size, ndim: int | None = None) -> tuple[int, ...]:
+    if isinstance(kernel_size, (tuple, list)):
+        if len(kernel_size) not in (1, 2, 3) or (ndim is not None and len(kernel_size) != ndim):
+            wanted = f"{ndim}" if ndim is not None else "1, 2 or 3"
+            raise ValueError(f"kernel_size must be an int or a tuple of {wanted} ints, got {kernel_size!r}")
+        return as_tuple(kernel_size, "kernel_size", len(kernel_size), minimum=1)
+    return as_tuple(kernel_size, "kernel_size", ndim or 2, minimum=1)
+
+
+def _channels(c_in, c_out, groups):
+    c_in = as_int(c_in, "c_in", minimum=1)
+    c_out = as_int(c_out, "c_out", minimum=1)
+    groups = as_int(groups, "groups", minimum=1)
+    if c_in % groups or c_out % groups:
+        raise ValueError(f"groups={groups} must divide both c_in={c_in} and c_out={c_out}")
+    return c_in, c_out, groups
+
+
+def conv_params(c_in: int, c_out: int, kernel_size, *, groups: int = 1, bias: bool = True) -> int:
+    """Number of learned parameters of one convolution layer.
+
+    ``c_out * (c_in // groups) * prod(kernel_size)`` weights, plus ``c_out``
+    biases when ``bias`` is true.
+
+    Parameters
+    ----------
+    c_in, c_out : int
+        Input and output channels (feature maps).
+    kernel_size : int or tuple of int
+        An int means a square 2D kernel; a tuple gives every dimension (2D or 3D).
+    groups : int, default 1
+    bias : bool, default True
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    The seeds' second layer, ``k2`` filters of ``5x5`` over ``k1`` maps (k1=8, k2=16):
+
+    >>> conv_params(8, 16, 5)                 # k1*k2*5*5 + k2
+    3216
+    >>> conv_params(8, 16, 5, bias=False)
+    3200
+    >>> conv_params(48 * 2, 256, 5, groups=2)  # AlexNet conv2 (two-GPU split)
+    307456
+    """
+    c_in, c_out, groups = _channels(c_in, c_out, groups)
+    if not isinstance(bias, bool):
+        raise TypeError(f"bias must be True or False, got {bias!r}")
+    k = _kernel_tuple(kernel_size)
+    return c_out * (c_in // groups) * math.prod(k) + (c_out if bias else 0)
+
+
+def conv_macs(c_in: int, c_out: int, kernel_size, output_size, *, groups: int = 1) -> int:
+    """Multiply-accumulates of one convolution layer for one example.
+
+    Every output value is a dot product of ``(c_in // groups) * prod(kernel_size)``
+    terms, and there are ``c_out * prod(output_size)`` output values. Biases
+    are additions, not counted.
+
+    Parameters
+    ----------
+    c_in, c_out : int
+    kernel_size : int or tuple of int
+        An int means the same size in every dimension of ``output_size``.
+    output_size : int or tuple of int
+        Spatial size of the output, e.g. ``(H_out, W_out)``; an int means a
+        square 2D output (or, with a tuple kernel, the same size in every dimension).
+    groups : int, default 1
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> conv_macs(192, 64, 1, (28, 28))       # GoogLeNet 3a's 1x1 branch
+    9633792
+    >>> conv_macs(16, 16, 3, 28) * 4 == conv_macs(32, 32, 3, 28)   # quadratic cost
+    True
+    """
+    c_in, c_out, groups = _channels(c_in, c_out, groups)
+    if isinstance(output_size, (tuple, list)):
+        if len(output_size) not in (1, 2, 3):
+            raise ValueError(f"output_size must be an int or a tuple of 1 to 3 ints, got {output_size!r}")
+        out = as_tuple(output_size, "output_size", len(output_size), minimum=1)
+        k = _kernel_tuple(kernel_size, len(out))
+    else:
+        k = _kernel_tuple(kernel_size)
+        out = as_tuple(output_size, "output_size", len(k), minimum=1)
+    return math.prod(out) * c_out * (c_in // groups) * math.prod(k)

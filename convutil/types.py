@@ -1,0 +1,146 @@
+"""The question's three candidate layers, built on :func:`convutil.conv2d`.
+
+The seeds ask how a second convolution layer with ``k2`` filters treats the
+``k1`` maps of the first. The three readings, as functions:
+
+* :func:`conv_type1` -- every 2D kernel on every map separately: ``k1 * k2`` maps;
+* :func:`conv_type2_1` -- one 2D kernel shared by all maps, results summed: ``k2`` maps;
+* :func:`conv_type2_2` -- every filter has its own 2D kernel for every input map,
+  results summed: ``k2`` maps. This is the convolution layer of every framework.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import as_float_array
+from .core import conv2d
+
+__all__ = ["conv_type1", "conv_type2_1", "conv_type2_2"]
+
+_CONV_KWARGS = ("stride", "padding", "dilation")
+
+
+def _check_kwargs(conv_kwargs, fname):
+    unknown = sorted(set(conv_kwargs) - set(_CONV_KWARGS))
+    if unknown:
+        raise TypeError(f"{fname} got unexpected keyword argument(s) {unknown}; allowed: stride, padding, dilation")
+
+
+def _prepare(x, kernels, bias, fname):
+    x = as_float_array(x, "x", (3, 4))
+    kernels = as_float_array(kernels, "kernels", (3,))
+    if 0 in kernels.shape:
+        raise ValueError(f"{fname}: kernels must not have an empty dimension, got shape {kernels.shape}")
+    if bias is not None:
+        bias = as_float_array(bias, "bias")
+        if bias.shape != (kernels.shape[0],):
+            raise ValueError(
+                f"{fname}: bias must have shape ({kernels.shape[0]},), one value per kernel of kernels "
+                f"{kernels.shape}; got shape {bias.shape}"
+            )
+    return x, kernels, bias
+
+
+def conv_type1(x, kernels, bias=None, **conv_kwargs) -> np.ndarray:
+    """"Type 1": every kernel applied to every input map separately.
+
+    Output map ``c*K + k`` is kernel ``k`` on input map ``c`` (plus
+    ``bias[k]``): ``C*K`` maps, none of which mixes two input maps. The order
+    is that of a depthwise convolution with channel multiplier ``K`` whose
+    kernels are shared by all channels.
+
+    Parameters
+    ----------
+    x : array_like, shape (C, H, W) or (N, C, H, W)
+    kernels : array_like, shape (K, kH, kW)
+        ``K`` two-dimensional kernels, shared by all maps.
+    bias : array_like, shape (K,), optional
+    **conv_kwargs
+        ``stride``, ``padding``, ``dilation`` as for :func:`convutil.conv2d`.
+
+    Returns
+    -------
+    ndarray, shape (C*K, H_out, W_out) or (N, C*K, H_out, W_out)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).normal(size=(4, 10, 10))    # k1 = 4 maps
+    >>> kernels = np.ones((6, 5, 5))                             # k2 = 6 kernels
+    >>> conv_type1(x, kernels, padding=2).shape                  # k1 * k2 maps
+    (24, 10, 10)
+    """
+    _check_kwargs(conv_kwargs, "conv_type1")
+    x, kernels, bias = _prepare(x, kernels, bias, "conv_type1")
+    c = x.shape[-3]
+    weight = np.tile(kernels, (c, 1, 1))[:, None]  # (C*K, 1, kH, kW), map c*K+k -> kernel k
+    tiled_bias = None if bias is None else np.tile(bias, c)
+    return conv2d(x, weight, tiled_bias, groups=c, **conv_kwargs)
+
+
+def conv_type2_1(x, kernels, bias=None, **conv_kwargs) -> np.ndarray:
+    """"Type 2.1": one 2D kernel per filter, shared by all input maps, summed.
+
+    Output map ``k`` is ``bias[k]`` plus the sum over input maps ``c`` of
+    kernel ``k`` on map ``c``. By linearity that equals kernel ``k`` on the
+    *sum* of the input maps, so this layer cannot tell its input maps apart.
+
+    Parameters
+    ----------
+    x : array_like, shape (C, H, W) or (N, C, H, W)
+    kernels : array_like, shape (K, kH, kW)
+    bias : array_like, shape (K,), optional
+    **conv_kwargs
+        ``stride``, ``padding``, ``dilation`` as for :func:`convutil.conv2d`.
+
+    Returns
+    -------
+    ndarray, shape (K, H_out, W_out) or (N, K, H_out, W_out)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).normal(size=(4, 10, 10))
+    >>> kernels = np.random.default_rng(1).normal(size=(6, 5, 5))
+    >>> y = conv_type2_1(x, kernels, padding=2)
+    >>> y.shape
+    (6, 10, 10)
+    >>> np.allclose(y, conv_type2_1(x.sum(axis=0, keepdims=True), kernels, padding=2))
+    True
+    """
+    _check_kwargs(conv_kwargs, "conv_type2_1")
+    x, kernels, bias = _prepare(x, kernels, bias, "conv_type2_1")
+    c = x.shape[-3]
+    weight = np.broadcast_to(kernels[:, None], (kernels.shape[0], c, *kernels.shape[1:]))
+    return conv2d(x, weight, bias, **conv_kwargs)
+
+
+def conv_type2_2(x, weight, bias=None, **conv_kwargs) -> np.ndarray:
+    """"Type 2.2": the standard convolution layer, ``conv2d`` with ``groups=1``.
+
+    Every filter has its own 2D kernel for every input map; the results are
+    summed, plus one bias per filter.
+
+    Parameters
+    ----------
+    x : array_like, shape (C, H, W) or (N, C, H, W)
+    weight : array_like, shape (K, C, kH, kW)
+        ``K`` filters, each ``C`` kernels deep.
+    bias : array_like, shape (K,), optional
+    **conv_kwargs
+        ``stride``, ``padding``, ``dilation`` as for :func:`convutil.conv2d`.
+
+    Returns
+    -------
+    ndarray, shape (K, H_out, W_out) or (N, K, H_out, W_out)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).normal(size=(4, 10, 10))
+    >>> conv_type2_2(x, np.ones((6, 4, 5, 5)), padding=2).shape
+    (6, 10, 10)
+    """
+    _check_kwargs(conv_kwargs, "conv_type2_2")
+    return conv2d(x, weight, bias, groups=1, **conv_kwargs)
