@@ -3,21 +3,29 @@
 Every public function turns malformed input into a ``TypeError`` or
 ``ValueError`` whose message names the argument and the offending value or
 shape, so that a student never has to decode a NumPy broadcasting error.
+All checks run before any large array is allocated.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
 
 import numpy as np
 
+#: Largest array (in elements) that one call may allocate. A call that would
+#: need more (typically an absurd padding) is refused with a ValueError instead
+#: of exhausting the memory of a student's laptop.
+MAX_ELEMENTS = 2**30
+
 
 def as_float_array(value, name: str, ndims: Sequence[int] | None = None) -> np.ndarray:
     """Return ``value`` as a floating-point array, or raise a clear error.
 
-    float32 stays float32 and float64 stays float64; integer, bool and
-    float16 input is promoted (bool/int to float64, float16 to float32).
+    float32 and float64 are kept; bool and integer input becomes float64,
+    float16 becomes float32 and longer floats become float64. The number of
+    dimensions is checked (against ``ndims``) before any conversion copy.
     """
     if value is None:
         raise TypeError(f"{name} must be an array, got None")
@@ -25,28 +33,27 @@ def as_float_array(value, name: str, ndims: Sequence[int] | None = None) -> np.n
         raise TypeError(f"{name} must be a numeric array, got {type(value).__name__}")
     try:
         arr = np.asarray(value)
-    except ValueError as exc:  # ragged nested lists
+    except (ValueError, TypeError) as exc:  # ragged nested lists, unconvertible objects
         raise TypeError(f"{name} must be a rectangular numeric array (ragged input?): {exc}") from None
     if arr.dtype == object:
         raise TypeError(f"{name} must be a rectangular numeric array, got an object array (ragged or mixed input?)")
-    if arr.dtype.kind in "iub":
-        arr = arr.astype(np.float64)
-    elif arr.dtype.kind == "f":
-        if arr.dtype.itemsize < 4:
-            arr = arr.astype(np.float32)
-        elif arr.dtype not in (np.float32, np.float64):
-            arr = arr.astype(np.float64)
-    else:
+    if arr.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
     if ndims is not None and arr.ndim not in ndims:
         wanted = " or ".join(str(d) for d in ndims)
         raise ValueError(f"{name} must have {wanted} dimensions, got shape {arr.shape} ({arr.ndim} dimensions)")
+    if arr.dtype.kind in "biu":
+        return arr.astype(np.float64)
+    if arr.dtype.itemsize < 4:
+        return arr.astype(np.float32)
+    if arr.dtype not in (np.float32, np.float64):
+        return arr.astype(np.float64)
     return arr
 
 
 def as_int(value, name: str, *, minimum: int | None = None) -> int:
     """Return ``value`` as a Python int (no bools, no floats), checking ``minimum``."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+    if type(value) is not int and (isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral)):
         raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
     value = int(value)
     if minimum is not None and value < minimum:
@@ -56,9 +63,23 @@ def as_int(value, name: str, *, minimum: int | None = None) -> int:
 
 def as_tuple(value, name: str, n: int, *, minimum: int) -> tuple[int, ...]:
     """Expand an int or a length-``n`` sequence of ints into an ``n``-tuple."""
+    if type(value) is int and (minimum is None or value >= minimum):  # the common case, fast
+        return (value,) * n
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
     if isinstance(value, (tuple, list, np.ndarray)):
         items = list(value)
         if len(items) != n:
             raise ValueError(f"{name} must be an int or a sequence of {n} ints, got {value!r}")
         return tuple(as_int(v, f"{name}[{i}]", minimum=minimum) for i, v in enumerate(items))
     return (as_int(value, name, minimum=minimum),) * n
+
+
+def check_size(shape: Sequence[int], what: str, culprits: str) -> None:
+    """Refuse a call whose array ``shape`` would exceed :data:`MAX_ELEMENTS` elements."""
+    count = math.prod(shape)
+    if count > MAX_ELEMENTS:
+        raise ValueError(
+            f"the {what} would have shape {tuple(shape)} ({count:,} elements, more than the limit of "
+            f"{MAX_ELEMENTS:,}); check {culprits}"
+        )

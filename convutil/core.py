@@ -6,30 +6,39 @@ every deep-learning framework: the kernel is not flipped. Padding is zeros.
 
 Strategy (chosen by measurement, see ``benchmarks/README.md``):
 
-* ordinary and grouped convolutions gather every receptive field with a
-  strided window view (``im2col``) and contract it with the weights in one
-  batched BLAS matrix product per call;
-* convolutions with one input channel per group (depthwise) multiply and add
-  one shifted view per kernel tap, which needs no ``im2col`` copy at all;
+* every receptive field is a strided window view of the (padded) input, made
+  without copying (``_windows``);
+* ordinary and grouped convolutions copy that view once into the ``im2col``
+  matrix and contract it with the weights in one (batched) BLAS matrix
+  product; a 1x1 convolution with stride 1 needs no copy at all;
+* depthwise convolutions (one filter per input map) multiply and add one
+  shifted view per kernel tap instead, which needs no ``im2col`` copy;
 * pooling reduces one shifted view per kernel tap with ``np.maximum`` / ``+``.
 
-The only Python loops run over kernel taps (at most ``kH * kW`` iterations),
-never over pixels, channels or the batch.
+All argument checks run before any large allocation. The only Python loops
+run over kernel taps (at most ``kH * kW`` iterations), never over pixels,
+channels or the batch.
 """
 
 from __future__ import annotations
 
-from typing import Literal, Union
+import itertools
+import math
+from typing import Literal
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike
 
-from ._validate import as_float_array, as_int, as_tuple
+from ._validate import as_float_array, as_int, as_tuple, check_size
 
 __all__ = ["conv2d", "conv3d", "max_pool2d", "avg_pool2d", "conv_output_size"]
 
-IntOrTuple = Union[int, tuple[int, ...]]
-Padding = Union[int, tuple[int, ...], Literal["valid", "same"]]
+#: Depthwise convolutions with at most this many kernel taps use shift-and-add
+#: (one pass per tap, measured faster than im2col); larger kernels use im2col.
+MAX_SHIFT_AND_ADD_TAPS = 49
+
+IntOrTuple = int | tuple[int, ...]
+Padding = int | tuple[int, ...] | Literal["valid", "same"]
 
 
 def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
@@ -94,11 +103,9 @@ def _parse_padding(padding, nd, ksize, stride, dilation) -> list[tuple[int, int]
         if padding == "same":
             if any(s != 1 for s in stride):
                 raise ValueError(f'padding="same" needs stride 1 (as in PyTorch), got stride={stride}')
-            pads = []
-            for k, d in zip(ksize, dilation):
-                total = d * (k - 1)
-                pads.append((total // 2, total - total // 2))  # extra zero goes after, like PyTorch
-            return pads
+            # PyTorch puts the odd zero (even kernels) after: total // 2 before, the rest after
+            totals = [d * (k - 1) for k, d in zip(ksize, dilation)]
+            return [(t // 2, t - t // 2) for t in totals]
         raise ValueError(f'padding must be an int, a tuple of {nd} ints, "valid" or "same"; got {padding!r}')
     return [(p, p) for p in as_tuple(padding, "padding", nd, minimum=0)]
 
@@ -109,54 +116,89 @@ def _check_bias(bias, c_out, weight_shape):
     bias = as_float_array(bias, "bias")
     if bias.shape != (c_out,):
         raise ValueError(
-            f"bias must have shape ({c_out},), one value per output channel of weight {weight_shape}; got shape {bias.shape}"
+            f"bias must have shape ({c_out},), one value per output channel of weight {weight_shape}; "
+            f"got shape {bias.shape}"
         )
     return bias
+
+
+def _pad(x, pads, value=0.0):
+    """``x`` with ``pads`` = [(before, after), ...] added around its trailing axes (one copy, no np.pad)."""
+    if not any(lo or hi for lo, hi in pads):
+        return x
+    lead = x.ndim - len(pads)
+    shape = x.shape[:lead] + tuple(n + lo + hi for n, (lo, hi) in zip(x.shape[lead:], pads))
+    out = np.full(shape, value, dtype=x.dtype) if value else np.zeros(shape, dtype=x.dtype)
+    inner = (Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(x.shape[lead:], pads))
+    out[inner] = x
+    return out
+
+
+def _windows(x, ksize, stride, dilation, out_sizes):
+    """Read-only view of every receptive field, shape ``(N, C, *ksize, *out_sizes)``.
+
+    Element ``[n, c, *tap, *pos]`` is ``x[n, c, pos * stride + tap * dilation]``:
+    the textbook im2col matrix, before any copy.
+    """
+    x = np.ascontiguousarray(x)  # a no-op for padded or ordinary arrays
+    steps = x.strides[2:]
+    tap_steps = tuple(step * d for step, d in zip(steps, dilation))
+    position_steps = tuple(step * s for step, s in zip(steps, stride))
+    shape = x.shape[:2] + tuple(ksize) + tuple(out_sizes)
+    view = np.ndarray(shape, x.dtype, buffer=x, strides=x.strides[:2] + tap_steps + position_steps)
+    view.flags.writeable = False
+    return view
 
 
 def _conv_nd(x, weight, bias, stride, padding, dilation, groups, nd):
     x = as_float_array(x, "x", (nd + 1, nd + 2))
     weight = as_float_array(weight, "weight", (nd + 2,))
+    shapes = f"x shape {x.shape}, weight shape {weight.shape}"  # as the caller passed them
     batched = x.ndim == nd + 2
-    if not batched:
-        x = x[None]
     groups = as_int(groups, "groups", minimum=1)
     stride = as_tuple(stride, "stride", nd, minimum=1)
     dilation = as_tuple(dilation, "dilation", nd, minimum=1)
-    c_in, spatial = x.shape[1], x.shape[2:]
+    c_in, spatial = x.shape[-nd - 1], x.shape[-nd:]
     c_out, c_per_group, ksize = weight.shape[0], weight.shape[1], weight.shape[2:]
+    if c_in == 0 or 0 in spatial:
+        raise ValueError(f"x must have at least one channel and non-empty spatial dimensions, got shape {x.shape}")
     if c_out == 0 or c_per_group == 0 or 0 in ksize:
         raise ValueError(f"weight must not have an empty dimension, got shape {weight.shape}")
-    if c_in == 0:
-        raise ValueError(f"x must have at least one channel, got shape {x.shape}")
     if c_in % groups:
         raise ValueError(f"groups={groups} does not divide the {c_in} channels of x (shape {x.shape})")
     if c_out % groups:
-        raise ValueError(f"groups={groups} does not divide the {c_out} output channels of weight (shape {weight.shape})")
+        raise ValueError(
+            f"groups={groups} does not divide the {c_out} output channels of weight (shape {weight.shape})"
+        )
     if c_per_group * groups != c_in:
         raise ValueError(
             f"weight has {c_per_group} input channels per group but x has {c_in} channels (groups={groups}): "
-            f"weight.shape[1] must be {c_in // groups}; x shape {x.shape}, weight shape {weight.shape}"
+            f"weight.shape[1] must be {c_in // groups}; {shapes}"
         )
     pads = _parse_padding(padding, nd, ksize, stride, dilation)
-    extents = tuple(d * (k - 1) + 1 for k, d in zip(ksize, dilation))
     out_sizes = []
-    for i, (n, (lo, hi), e, s) in enumerate(zip(spatial, pads, extents, stride)):
-        if n + lo + hi < e:
+    for i, (n, (lo, hi), k, d, s) in enumerate(zip(spatial, pads, ksize, dilation, stride)):
+        extent = d * (k - 1) + 1
+        if n + lo + hi < extent:
             raise ValueError(
-                f"the kernel spans {e} pixels (kernel {ksize[i]}, dilation {dilation[i]}) in spatial dimension {i}, "
-                f"more than the padded input ({n} + {lo + hi} padding = {n + lo + hi}): "
-                f"x shape {x.shape}, weight shape {weight.shape}"
+                f"the kernel spans {extent} pixels (kernel {k}, dilation {d}) in spatial dimension {i}, "
+                f"more than the padded input ({n} + {lo + hi} padding = {n + lo + hi}): {shapes}"
             )
-        out_sizes.append((n + lo + hi - e) // s + 1)
+        out_sizes.append((n + lo + hi - extent) // s + 1)
+    if not batched:
+        x = x[None]
     bias = _check_bias(bias, c_out, weight.shape)
-    dtype = np.result_type(x, weight, *(() if bias is None else (bias,)))
-    x, weight = x.astype(dtype, copy=False), weight.astype(dtype, copy=False)
+    n = x.shape[0]
+    culprits = "padding, stride and the shapes of x and weight"
+    check_size((n, c_in, *(m + lo + hi for m, (lo, hi) in zip(spatial, pads))), "padded input", culprits)
+    check_size((n, c_out, *out_sizes), "output", culprits)
+    check_size((n, c_in, *ksize, *out_sizes), "matrix of receptive fields", culprits)
 
-    if any(lo or hi for lo, hi in pads):
-        x = np.pad(x, [(0, 0), (0, 0), *pads])
-    if c_per_group == 1 and groups > 1:
-        out = _depthwise(x, weight, groups, ksize, stride, dilation, out_sizes)
+    dtype = np.result_type(x, weight)
+    x = _pad(x.astype(dtype, copy=False), pads)
+    weight = weight.astype(dtype, copy=False)
+    if c_per_group == 1 and c_out == groups > 1 and math.prod(ksize) <= MAX_SHIFT_AND_ADD_TAPS:
+        out = _depthwise(x, weight, ksize, stride, dilation, out_sizes)
     else:
         out = _im2col_matmul(x, weight, groups, ksize, stride, dilation, out_sizes)
     if bias is not None:
@@ -164,52 +206,40 @@ def _conv_nd(x, weight, bias, stride, padding, dilation, groups, nd):
     return out if batched else out[0]
 
 
-def _tap_view(x, tap, stride, dilation, out_sizes):
-    """The strided view of ``x`` that kernel tap ``tap`` multiplies, shape (N, C, *out_sizes)."""
-    index = [slice(None), slice(None)]
-    for t, s, d, o in zip(tap, stride, dilation, out_sizes):
-        start = t * d
-        index.append(slice(start, start + s * (o - 1) + 1, s))
-    return x[tuple(index)]
-
-
 def _im2col_matmul(x, weight, groups, ksize, stride, dilation, out_sizes):
-    nd = len(ksize)
+    """im2col (one copy of the window view) and one (batched) BLAS matrix product."""
     n, c_in = x.shape[:2]
-    extents = tuple(d * (k - 1) + 1 for k, d in zip(ksize, dilation))
-    axes = tuple(range(2, 2 + nd))
-    win = sliding_window_view(x, extents, axis=axes)  # (N, C, *positions, *extents)
-    index = (slice(None), slice(None)) + tuple(slice(None, None, s) for s in stride)
-    index += tuple(slice(None, None, d) for d in dilation)
-    win = win[index]  # (N, C, *out_sizes, *ksize)
-    # reorder to (N, C, *ksize, *out) so that one reshape gives the column matrix
-    order = (0, 1, *range(2 + nd, 2 + 2 * nd), *range(2, 2 + nd))
-    kprod, oprod = int(np.prod(ksize)), int(np.prod(out_sizes))
-    cols = win.transpose(order).reshape(n, groups, (c_in // groups) * kprod, oprod)
-    w = weight.reshape(groups, weight.shape[0] // groups, -1)  # (G, Og, Cg*K)
-    out = np.matmul(w, cols)  # (N, G, Og, out)
-    return out.reshape(n, weight.shape[0], *out_sizes)
+    c_out = weight.shape[0]
+    positions = math.prod(out_sizes)
+    # (N, C, *ksize, *out) -> (N, G, Cg * prod(ksize), positions); a free reshape for 1x1 stride-1 kernels
+    depth = (c_in // groups) * math.prod(ksize)
+    cols = _windows(x, ksize, stride, dilation, out_sizes).reshape(n, groups, depth, positions)
+    w = weight.reshape(groups, c_out // groups, depth)
+    if groups == 1:
+        out = np.matmul(w[0], cols[:, 0])  # (N, C_out, positions)
+    else:
+        out = np.matmul(w, cols)  # (N, G, Og, positions)
+    return out.reshape(n, c_out, *out_sizes)
 
 
-def _depthwise(x, weight, groups, ksize, stride, dilation, out_sizes):
-    # one input channel per group: shift-and-add over the kernel taps
-    n = x.shape[0]
-    mult = weight.shape[0] // groups
-    w = weight.reshape(groups, mult, -1)  # (G, M, K)
-    out = np.zeros((n, groups, mult, *out_sizes), dtype=x.dtype)
+def _depthwise(x, weight, ksize, stride, dilation, out_sizes):
+    """One filter per input map: multiply and add one shifted view per kernel tap (no im2col copy)."""
+    n, c = x.shape[:2]
+    nd = len(ksize)
+    w = weight.reshape(c, -1)  # (C, prod(ksize))
+    windows = _windows(x, ksize, stride, dilation, out_sizes)  # (N, C, *ksize, *out)
+    out = np.zeros((n, c, *out_sizes), dtype=x.dtype)
     tmp = np.empty_like(out)
-    wshape = (1, groups, mult) + (1,) * len(ksize)
-    for t, tap in enumerate(np.ndindex(*ksize)):
-        view = _tap_view(x, tap, stride, dilation, out_sizes)[:, :, None]
-        np.multiply(view, w[:, :, t].reshape(wshape), out=tmp)
+    for t, tap in enumerate(itertools.product(*map(range, ksize))):
+        np.multiply(windows[(slice(None), slice(None), *tap)], w[:, t].reshape((c,) + (1,) * nd), out=tmp)
         out += tmp
-    return out.reshape(n, groups * mult, *out_sizes)
+    return out
 
 
 def conv2d(
-    x,
-    weight,
-    bias=None,
+    x: ArrayLike,
+    weight: ArrayLike,
+    bias: ArrayLike | None = None,
     *,
     stride: IntOrTuple = 1,
     padding: Padding = 0,
@@ -242,7 +272,9 @@ def conv2d(
     Returns
     -------
     ndarray, shape (C_out, H_out, W_out) or (N, C_out, H_out, W_out)
-        ``H_out = conv_output_size(H, kH, stride, padding, dilation)``.
+        ``H_out = conv_output_size(H, kH, stride, padding, dilation)``. float32
+        when ``x`` and ``weight`` are both float32 (or float16), else float64;
+        ``bias`` is converted to that type.
 
     Raises
     ------
@@ -270,9 +302,9 @@ def conv2d(
 
 
 def conv3d(
-    x,
-    weight,
-    bias=None,
+    x: ArrayLike,
+    weight: ArrayLike,
+    bias: ArrayLike | None = None,
     *,
     stride: IntOrTuple = 1,
     padding: Padding = 0,
@@ -319,28 +351,53 @@ def conv3d(
 def _pool_setup(x, kernel_size, stride, padding, fname):
     x = as_float_array(x, "x", (3, 4))
     batched = x.ndim == 4
-    if not batched:
-        x = x[None]
     k = as_tuple(kernel_size, "kernel_size", 2, minimum=1)
     s = k if stride is None else as_tuple(stride, "stride", 2, minimum=1)
     p = as_tuple(padding, "padding", 2, minimum=0)
+    if 0 in x.shape[-3:]:
+        raise ValueError(
+            f"{fname}: x must have at least one channel and non-empty spatial dimensions, got shape {x.shape}"
+        )
+    out_sizes = []
     for i in range(2):
         if 2 * p[i] > k[i]:
             raise ValueError(
-                f"{fname}: padding={p[i]} must be at most half of kernel_size={k[i]} (as in PyTorch), in spatial dimension {i}"
+                f"{fname}: padding={p[i]} must be at most half of kernel_size={k[i]} (as in PyTorch), "
+                f"in spatial dimension {i}"
             )
-    out_sizes = []
-    for i in range(2):
-        size = x.shape[2 + i] + 2 * p[i]
+        size = x.shape[-2 + i] + 2 * p[i]
         if size < k[i]:
             raise ValueError(
-                f"{fname}: kernel_size={k[i]} is larger than the padded input ({size}) in spatial dimension {i}, x shape {x.shape}"
+                f"{fname}: kernel_size={k[i]} is larger than the padded input ({size}) in spatial dimension {i}, "
+                f"x shape {x.shape}"
             )
         out_sizes.append((size - k[i]) // s[i] + 1)
-    return x, batched, k, s, p, out_sizes
+    padded = (*x.shape[:-2], x.shape[-2] + 2 * p[0], x.shape[-1] + 2 * p[1])
+    check_size(padded, f"{fname} padded input", "padding and kernel_size")
+    return (x if batched else x[None]), batched, k, s, [(pi, pi) for pi in p], out_sizes
 
 
-def max_pool2d(x, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0) -> np.ndarray:
+def _pool(x, k, s, out_sizes, reduce):
+    """Reduce every ``k[0] x k[1]`` window with the in-place ufunc ``reduce`` (``np.maximum`` or ``np.add``).
+
+    Both reductions are separable: first the ``kH`` rows of each window (at every
+    column), then the ``kW`` columns, so ``kH + kW`` shifted views are combined
+    rather than ``kH * kW``.
+    """
+    rows = _windows(x, (k[0], 1), (s[0], 1), (1, 1), (out_sizes[0], x.shape[3]))[:, :, :, 0]  # (N, C, kH, H_out, W)
+    partial = rows[:, :, 0].copy()
+    for i in range(1, k[0]):
+        reduce(partial, rows[:, :, i], out=partial)
+    cols = _windows(partial, (1, k[1]), (1, s[1]), (1, 1), out_sizes)[:, :, 0]  # (N, C, kW, H_out, W_out)
+    out = cols[:, :, 0].copy()
+    for j in range(1, k[1]):
+        reduce(out, cols[:, :, j], out=out)
+    return out
+
+
+def max_pool2d(
+    x: ArrayLike, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0
+) -> np.ndarray:
     """Max pooling, each feature map on its own.
 
     The channel count is unchanged: pooling never mixes maps.
@@ -368,17 +425,14 @@ def max_pool2d(x, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, pad
     >>> max_pool2d(np.zeros((64, 112, 112)), 3, stride=2, padding=1).shape
     (64, 56, 56)
     """
-    x, batched, k, s, p, out_sizes = _pool_setup(x, kernel_size, stride, padding, "max_pool2d")
-    if any(p):
-        x = np.pad(x, [(0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])], constant_values=-np.inf)
-    out = None
-    for tap in np.ndindex(*k):
-        view = _tap_view(x, tap, s, (1, 1), out_sizes)
-        out = view.copy() if out is None else np.maximum(out, view, out=out)
+    x, batched, k, s, pads, out_sizes = _pool_setup(x, kernel_size, stride, padding, "max_pool2d")
+    out = _pool(_pad(x, pads, -np.inf), k, s, out_sizes, np.maximum)
     return out if batched else out[0]
 
 
-def avg_pool2d(x, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0) -> np.ndarray:
+def avg_pool2d(
+    x: ArrayLike, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0
+) -> np.ndarray:
     """Average pooling, each feature map on its own.
 
     Zero padding counts in the mean (PyTorch's default
@@ -408,12 +462,7 @@ def avg_pool2d(x, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, pad
             [0.5 , 1.  , 0.5 ],
             [0.25, 0.5 , 0.25]]])
     """
-    x, batched, k, s, p, out_sizes = _pool_setup(x, kernel_size, stride, padding, "avg_pool2d")
-    if any(p):
-        x = np.pad(x, [(0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])])
-    out = None
-    for tap in np.ndindex(*k):
-        view = _tap_view(x, tap, s, (1, 1), out_sizes)
-        out = view.copy() if out is None else np.add(out, view, out=out)
+    x, batched, k, s, pads, out_sizes = _pool_setup(x, kernel_size, stride, padding, "avg_pool2d")
+    out = _pool(_pad(x, pads), k, s, out_sizes, np.add)
     out /= k[0] * k[1]
     return out if batched else out[0]

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ._validate import as_int, as_tuple
 
 __all__ = ["conv_params", "conv_macs"]
 
 
 def _kernel_tuple(kernel_size, ndim: int | None = None) -> tuple[int, ...]:
-    if isinstance(kernel_size, (tuple, list)):
+    if isinstance(kernel_size, (tuple, list, np.ndarray)) and np.ndim(kernel_size) == 1:
         if len(kernel_size) not in (1, 2, 3) or (ndim is not None and len(kernel_size) != ndim):
             wanted = f"{ndim}" if ndim is not None else "1, 2 or 3"
             raise ValueError(f"kernel_size must be an int or a tuple of {wanted} ints, got {kernel_size!r}")
@@ -58,7 +60,7 @@ def conv_params(c_in: int, c_out: int, kernel_size, *, groups: int = 1, bias: bo
     307456
     """
     c_in, c_out, groups = _channels(c_in, c_out, groups)
-    if not isinstance(bias, bool):
+    if not isinstance(bias, (bool, np.bool_)):
         raise TypeError(f"bias must be True or False, got {bias!r}")
     k = _kernel_tuple(kernel_size)
     return c_out * (c_in // groups) * math.prod(k) + (c_out if bias else 0)
@@ -93,7 +95,7 @@ def conv_macs(c_in: int, c_out: int, kernel_size, output_size, *, groups: int = 
     True
     """
     c_in, c_out, groups = _channels(c_in, c_out, groups)
-    if isinstance(output_size, (tuple, list)):
+    if isinstance(output_size, (tuple, list, np.ndarray)) and np.ndim(output_size) == 1:
         if len(output_size) not in (1, 2, 3):
             raise ValueError(f"output_size must be an int or a tuple of 1 to 3 ints, got {output_size!r}")
         out = as_tuple(output_size, "output_size", len(output_size), minimum=1)

@@ -12,6 +12,7 @@ The seeds ask how a second convolution layer with ``k2`` filters treats the
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._validate import as_float_array
 from .core import conv2d
@@ -42,8 +43,8 @@ def _prepare(x, kernels, bias, fname):
     return x, kernels, bias
 
 
-def conv_type1(x, kernels, bias=None, **conv_kwargs) -> np.ndarray:
-    """"Type 1": every kernel applied to every input map separately.
+def conv_type1(x: ArrayLike, kernels: ArrayLike, bias: ArrayLike | None = None, **conv_kwargs) -> np.ndarray:
+    """The "type 1" layer: every kernel applied to every input map separately.
 
     Output map ``c*K + k`` is kernel ``k`` on input map ``c`` (plus
     ``bias[k]``): ``C*K`` maps, none of which mixes two input maps. The order
@@ -79,8 +80,8 @@ def conv_type1(x, kernels, bias=None, **conv_kwargs) -> np.ndarray:
     return conv2d(x, weight, tiled_bias, groups=c, **conv_kwargs)
 
 
-def conv_type2_1(x, kernels, bias=None, **conv_kwargs) -> np.ndarray:
-    """"Type 2.1": one 2D kernel per filter, shared by all input maps, summed.
+def conv_type2_1(x: ArrayLike, kernels: ArrayLike, bias: ArrayLike | None = None, **conv_kwargs) -> np.ndarray:
+    """The "type 2.1" layer: one 2D kernel per filter, shared by all input maps, summed.
 
     Output map ``k`` is ``bias[k]`` plus the sum over input maps ``c`` of
     kernel ``k`` on map ``c``. By linearity that equals kernel ``k`` on the
@@ -116,8 +117,8 @@ def conv_type2_1(x, kernels, bias=None, **conv_kwargs) -> np.ndarray:
     return conv2d(x, weight, bias, **conv_kwargs)
 
 
-def conv_type2_2(x, weight, bias=None, **conv_kwargs) -> np.ndarray:
-    """"Type 2.2": the standard convolution layer, ``conv2d`` with ``groups=1``.
+def conv_type2_2(x: ArrayLike, weight: ArrayLike, bias: ArrayLike | None = None, **conv_kwargs) -> np.ndarray:
+    """The "type 2.2" layer: the standard convolution, ``conv2d`` with ``groups=1``.
 
     Every filter has its own 2D kernel for every input map; the results are
     summed, plus one bias per filter.

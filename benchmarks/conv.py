@@ -1,0 +1,349 @@
+"""Time convutil's convolutions and pooling against a textbook loop and PyTorch.
+
+Run ``python benchmarks/conv.py`` (about a minute). It prints, per shape, the
+median time of convutil, of PyTorch on the CPU (when installed) and of a
+textbook loop implementation, their ratios, and the achieved GFLOP/s
+(2 * multiply-accumulates / time) beside NumPy's own float32 matrix product
+GFLOP/s on this machine (the practical ceiling of any NumPy formulation).
+Everything is float32. ``--strategies`` also times the alternative
+formulations tried while choosing convutil's (see README.md).
+
+Timings on a shared machine are noisy: every repeat times the contenders back
+to back and the median of the repeats is reported, so compare ratios within
+one run rather than absolute times across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import time
+from functools import partial
+
+import numpy as np
+
+import convutil
+from convutil import conv_macs
+
+try:
+    import torch
+except ImportError:  # the comparison is optional
+    torch = None
+
+# (name, kind, input shape, weight shape or pooling kernel, keyword arguments)
+SHAPES = [
+    ("course: 1x28x28 -> 8 maps 3x3", "conv", (1, 28, 28), (8, 1, 3, 3), {}),
+    ("course: 8x28x28 -> 16 maps 5x5", "conv", (8, 28, 28), (16, 8, 5, 5), {}),
+    ("VGG conv1 3x224x224 -> 64 3x3 p1", "conv", (3, 224, 224), (64, 3, 3, 3), {"padding": 1}),
+    ("ResNet block N=8 64x56x56 -> 64 3x3 p1", "conv", (8, 64, 56, 56), (64, 64, 3, 3), {"padding": 1}),
+    ("256x28x28 -> 256 3x3 p1", "conv", (256, 28, 28), (256, 256, 3, 3), {"padding": 1}),
+    ("GoogLeNet 1x1 192x28x28 -> 64", "conv", (192, 28, 28), (64, 192, 1, 1), {}),
+    ("MobileNet depthwise 32x112x112 3x3 p1", "conv", (32, 112, 112), (32, 1, 3, 3), {"padding": 1, "groups": 32}),
+    ("stride 2: 64x56x56 -> 128 3x3 p1", "conv", (64, 56, 56), (128, 64, 3, 3), {"padding": 1, "stride": 2}),
+    ("max-pool 64x112x112 k3 s2 p1", "pool", (64, 112, 112), 3, {"stride": 2, "padding": 1}),
+]
+COURSE = {SHAPES[0][0], SHAPES[1][0]}
+
+
+# ---------------------------------------------------------------------------
+# The textbook loop implementation (the corr2d of teaching books)
+# ---------------------------------------------------------------------------
+
+
+def corr2d(x, k, stride=1):
+    """One map, one kernel: a Python loop over output pixels, one window product each."""
+    h, w = k.shape
+    out = np.zeros(((x.shape[0] - h) // stride + 1, (x.shape[1] - w) // stride + 1), dtype=x.dtype)
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = (x[i * stride : i * stride + h, j * stride : j * stride + w] * k).sum()
+    return out
+
+
+def loop_conv2d(x, weight, stride=1, padding=0, groups=1, out_channels=None, rows=None):
+    """Textbook multi-channel convolution: for every output map, the sum of corr2d over its input maps.
+
+    ``out_channels`` and ``rows`` restrict the work to a subsample (for extrapolation).
+    """
+    x = np.pad(x, [(0, 0), (padding, padding), (padding, padding)])
+    if rows is not None:
+        x = x[:, : (rows - 1) * stride + weight.shape[2]]
+    per_group_out = weight.shape[0] // groups
+    maps = []
+    for o in range(out_channels or weight.shape[0]):
+        g = o // per_group_out
+        channels = range(g * weight.shape[1], (g + 1) * weight.shape[1])
+        maps.append(sum(corr2d(x[c], weight[o, c - g * weight.shape[1]], stride) for c in channels))
+    return np.stack(maps)
+
+
+def time_loop(x, weight, kwargs, budget):
+    """Time the loop reference; on big shapes time a subsample and extrapolate. Returns (seconds, label)."""
+    if x.ndim == 4:  # a batch: the loop reference handles one example, the total scales with N
+        seconds, label = time_loop(x[0], weight, kwargs, budget / x.shape[0])
+        return seconds * x.shape[0], label
+    stride, padding, groups = kwargs.get("stride", 1), kwargs.get("padding", 0), kwargs.get("groups", 1)
+    out_rows = convutil.conv_output_size(x.shape[1], weight.shape[2], stride, padding)
+    work = weight.shape[0] * out_rows
+    start = time.perf_counter()
+    loop_conv2d(x, weight, stride, padding, groups, out_channels=1, rows=1)
+    one = time.perf_counter() - start  # one output row of one map
+    if one * work <= budget:
+        start = time.perf_counter()
+        loop_conv2d(x, weight, stride, padding, groups)
+        return time.perf_counter() - start, "measured"
+    channels = max(1, min(weight.shape[0], int(budget / (one * out_rows))))
+    rows = max(1, min(out_rows, int(budget / (one * channels))))
+    start = time.perf_counter()
+    loop_conv2d(x, weight, stride, padding, groups, out_channels=channels, rows=rows)
+    elapsed = time.perf_counter() - start
+    return elapsed * work / (channels * rows), f"extrapolated from {channels} map(s) x {rows} row(s)"
+
+
+# ---------------------------------------------------------------------------
+# Timing
+# ---------------------------------------------------------------------------
+
+
+def blas_threads():
+    """NumPy's BLAS threads: OpenBLAS uses the available cores unless told otherwise."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        if os.environ.get(name, "").isdigit():
+            return int(os.environ[name]), name
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(), "cores available"
+
+
+def median_times(functions, repeats, min_total=0.3):
+    """Median seconds of each function; each repeat runs them back to back (fair under shared load)."""
+    for f in functions:  # warm up (first-call set-up, caches)
+        f()
+    samples = [[] for _ in functions]
+    start = time.perf_counter()
+    for r in range(100):
+        for f, times in zip(functions, samples):
+            t0 = time.perf_counter()
+            f()
+            times.append(time.perf_counter() - t0)
+        if r + 1 >= repeats and time.perf_counter() - start > min_total:
+            break
+    return [float(np.median(t)) for t in samples]
+
+
+def matmul_gflops(repeats):
+    a = np.random.default_rng(0).standard_normal((1024, 1024)).astype(np.float32)
+    (seconds,) = median_times([partial(np.matmul, a, a)], repeats)
+    return 2 * 1024**3 / seconds / 1e9
+
+
+def run(repeats, loop_budget, strategies):
+    threads, source = blas_threads()
+    print(f"Python {platform.python_version()}, NumPy {np.__version__}, {platform.machine()}, {os.cpu_count()} cores")
+    print(f"NumPy BLAS threads: {threads} ({source})")
+    if torch is not None:
+        torch.set_num_threads(threads)
+        print(f"PyTorch {torch.__version__}, torch.set_num_threads({threads}) to match NumPy's BLAS")
+    else:
+        print("PyTorch not installed: its column stays empty")
+    ceiling = matmul_gflops(repeats)
+    print(f"NumPy float32 1024x1024 matmul: {ceiling:.0f} GFLOP/s (the ceiling)\n")
+
+    rng = np.random.default_rng(0)
+    head = f"{'shape':40s} {'convutil':>10s} {'PyTorch':>10s} {'ratio':>6s} {'loop':>10s} {'speed-up':>9s} {'GFLOP/s':>8s} {'torch':>6s}"
+    print(head)
+    print("-" * len(head))
+    ratios, notes = {}, []
+    for name, kind, x_shape, w_shape, kwargs in SHAPES:
+        x = rng.standard_normal(x_shape).astype(np.float32)
+        if kind == "conv":
+            w = rng.standard_normal(w_shape).astype(np.float32)
+            ours = partial(convutil.conv2d, x, w, **kwargs)
+            c_out, c_group, kh, kw = w_shape
+            out_hw = ours().shape[-2:]
+            batch = x_shape[0] if len(x_shape) == 4 else 1
+            groups = kwargs.get("groups", 1)
+            flops = 2 * batch * conv_macs(c_group * groups, c_out, (kh, kw), tuple(out_hw), groups=groups)
+        else:
+            ours = partial(convutil.max_pool2d, x, w_shape, **kwargs)
+            flops = None
+        contenders = [ours]
+        if torch is not None:
+            tx = torch.from_numpy(x)
+            if kind == "conv":
+                theirs = partial(torch.nn.functional.conv2d, tx, torch.from_numpy(w), **kwargs)
+            else:
+                theirs = partial(torch.nn.functional.max_pool2d, tx, w_shape, **kwargs)
+            np.testing.assert_allclose(ours(), theirs().numpy(), rtol=1e-3, atol=1e-3)  # same answer first
+            contenders.append(theirs)
+        seconds = median_times(contenders, repeats)
+        t_ours = seconds[0]
+        t_torch = seconds[1] if torch is not None else math.nan
+        ratios[name] = t_ours / t_torch
+        if kind == "conv":
+            t_loop, how = time_loop(x, w, kwargs, budget=loop_budget if name in COURSE else loop_budget / 4)
+            if how != "measured":
+                notes.append(f"  loop time for '{name}' {how}")
+        else:
+            t_loop = math.nan
+        speedup = t_loop / t_ours
+        gflops = f"{flops / t_ours / 1e9:8.1f}" if flops else f"{'-':>8s}"
+        gflops_torch = f"{flops / t_torch / 1e9:6.1f}" if flops and torch is not None else f"{'-':>6s}"
+        loop_text = f"{t_loop * 1e3:8.1f}ms" if not math.isnan(t_loop) else f"{'-':>10s}"
+        speed_text = f"{speedup:8.0f}x" if not math.isnan(speedup) else f"{'-':>9s}"
+        print(
+            f"{name:40s} {t_ours * 1e3:8.3f}ms {t_torch * 1e3:8.3f}ms {ratios[name]:6.2f} "
+            f"{loop_text} {speed_text} {gflops} {gflops_torch}"
+        )
+    print("\n".join(notes))
+    if torch is not None:
+        geomean = math.exp(np.mean(np.log(list(ratios.values()))))
+        worst = max(ratios, key=ratios.get)
+        print(f"\ngeometric mean time ratio convutil/PyTorch: {geomean:.2f} (target <= 1.5)")
+        print(f"worst shape: {worst} at {ratios[worst]:.2f}x (target <= 3)")
+    if strategies:
+        compare_strategies(repeats)
+
+
+# ---------------------------------------------------------------------------
+# Strategies tried (benchmark-only code: convutil keeps the fastest correct one)
+# ---------------------------------------------------------------------------
+
+
+def _padded_flat(x, p, extra):
+    """(N, C, Hp*Wp + extra) zero-padded copy, so every kernel tap is one contiguous slice."""
+    n, c, h, w = x.shape
+    flat = np.zeros((n, c, (h + 2 * p) * (w + 2 * p) + extra), x.dtype)
+    flat[:, :, : (h + 2 * p) * (w + 2 * p)].reshape(n, c, h + 2 * p, w + 2 * p)[:, :, p : p + h, p : p + w] = x
+    return flat
+
+
+def per_tap_matmul(x, w, p):
+    """Shift-and-add with one matmul per kernel tap over row-extended positions (stride 1, groups 1)."""
+    n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    wp = wd + 2 * p
+    ho, wo = h + 2 * p - kh + 1, wp - kw + 1
+    flat, length, out = _padded_flat(x, p, kw - 1), ho * wp, None
+    for i in range(kh):
+        for j in range(kw):
+            part = np.matmul(w[:, :, i, j], flat[:, :, i * wp + j : i * wp + j + length])
+            out = part if out is None else np.add(out, part, out=out)
+    return np.ascontiguousarray(out.reshape(n, o, ho, wp)[..., :wo])
+
+
+def flat_im2col(x, w, p):
+    """im2col from contiguous tap slices over row-extended positions, one matmul, then crop."""
+    n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    wp = wd + 2 * p
+    ho, wo = h + 2 * p - kh + 1, wp - kw + 1
+    flat, length = _padded_flat(x, p, kw - 1), ho * wp
+    cols = np.empty((n, c, kh * kw, length), x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            cols[:, :, i * kw + j] = flat[:, :, i * wp + j : i * wp + j + length]
+    out = np.matmul(w.reshape(o, -1), cols.reshape(n, -1, length))
+    return np.ascontiguousarray(out.reshape(n, o, ho, wp)[..., :wo])
+
+
+def einsum_windows(x, w, p):
+    """np.einsum over the sliding-window view (no explicit im2col)."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    xp = np.pad(x, [(0, 0), (0, 0), (p, p), (p, p)])
+    return np.einsum("nchwij,ocij->nohw", sliding_window_view(xp, w.shape[2:], axis=(2, 3)), w, optimize=True)
+
+
+def depthwise_im2col(x, w, p):
+    """Depthwise as a batched matrix product: per map, (1, 9) @ (9, H*W) after an im2col copy."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    n, c = x.shape[:2]
+    xp = np.pad(x, [(0, 0), (0, 0), (p, p), (p, p)])
+    win = sliding_window_view(xp, w.shape[2:], axis=(2, 3))  # (N, C, Ho, Wo, kh, kw)
+    ho, wo = win.shape[2:4]
+    cols = np.ascontiguousarray(win.transpose(0, 1, 4, 5, 2, 3)).reshape(n, c, -1, ho * wo)
+    return np.matmul(w.reshape(1, c, 1, -1), cols).reshape(n, c, ho, wo)
+
+
+def depthwise_einsum(x, w, p):
+    """Depthwise with np.einsum over the sliding-window view (a stride-trick sum)."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    xp = np.pad(x, [(0, 0), (0, 0), (p, p), (p, p)])
+    return np.einsum("nchwij,cij->nchw", sliding_window_view(xp, w.shape[2:], axis=(2, 3)), w[:, 0])
+
+
+def depthwise_flat(x, w, p):
+    """Depthwise shift-and-add on contiguous tap slices over row-extended positions, then crop."""
+    n, c, h, wd = x.shape
+    kh, kw = w.shape[2:]
+    wp = wd + 2 * p
+    ho, wo = h + 2 * p - kh + 1, wp - kw + 1
+    flat, length = _padded_flat(x, p, kw - 1), ho * wp
+    out = np.zeros((n, c, length), x.dtype)
+    tmp = np.empty_like(out)
+    for i in range(kh):
+        for j in range(kw):
+            np.multiply(flat[:, :, i * wp + j : i * wp + j + length], w[:, 0, i, j].reshape(c, 1), out=tmp)
+            out += tmp
+    return np.ascontiguousarray(out.reshape(n, c, ho, wp)[..., :wo])
+
+
+def compare_strategies(repeats):
+    rng = np.random.default_rng(0)
+    print("\nStrategies (float32, stride 1; median ms; every result checked against convutil.conv2d)")
+    dense = [
+        ("course: 8x28x28 -> 16 5x5", (1, 8, 28, 28), (16, 8, 5, 5), 0),
+        ("VGG conv1 3x224x224 -> 64 p1", (1, 3, 224, 224), (64, 3, 3, 3), 1),
+        ("ResNet N=8 64x56x56 -> 64 p1", (8, 64, 56, 56), (64, 64, 3, 3), 1),
+        ("256x28x28 -> 256 p1", (1, 256, 28, 28), (256, 256, 3, 3), 1),
+    ]
+    names = ["convutil (window view + one matmul)", "per-tap matmul (shift-and-add)", "flat im2col + crop", "einsum"]
+    print(f"{'shape':32s} " + " ".join(f"{n[:22]:>22s}" for n in names))
+    for label, xs, ws, p in dense:
+        x, w = rng.standard_normal(xs).astype(np.float32), rng.standard_normal(ws).astype(np.float32)
+        fs = [
+            partial(convutil.conv2d, x, w, padding=p),
+            partial(per_tap_matmul, x, w, p),
+            partial(flat_im2col, x, w, p),
+            partial(einsum_windows, x, w, p),
+        ]
+        want = fs[0]()
+        for f in fs[1:]:
+            np.testing.assert_allclose(f(), want, rtol=1e-3, atol=1e-3)
+        times = median_times(fs, max(3, repeats // 2), min_total=0.1)
+        print(f"{label:32s} " + " ".join(f"{t * 1e3:20.3f}ms" for t in times))
+    names = ["convutil (shift-and-add)", "im2col batched matmul", "einsum (stride trick)", "flat shift-and-add"]
+    print(f"\n{'depthwise shape':32s} " + " ".join(f"{n[:22]:>22s}" for n in names))
+    for label, xs, p in [
+        ("MobileNet 32x112x112 3x3 p1", (1, 32, 112, 112), 1),
+        ("N=8 64x56x56 3x3 p1", (8, 64, 56, 56), 1),
+    ]:
+        x = rng.standard_normal(xs).astype(np.float32)
+        w = rng.standard_normal((xs[1], 1, 3, 3)).astype(np.float32)
+        fs = [
+            partial(convutil.conv2d, x, w, padding=p, groups=xs[1]),
+            partial(depthwise_im2col, x, w, p),
+            partial(depthwise_einsum, x, w, p),
+            partial(depthwise_flat, x, w, p),
+        ]
+        want = fs[0]()
+        for f in fs[1:]:
+            np.testing.assert_allclose(f(), want, rtol=1e-3, atol=1e-3)
+        times = median_times(fs, max(3, repeats // 2), min_total=0.1)
+        print(f"{label:32s} " + " ".join(f"{t * 1e3:20.3f}ms" for t in times))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=9, help="timed repeats per shape (median reported)")
+    parser.add_argument("--loop-budget", type=float, default=1.0, help="seconds the loop reference may take per shape")
+    parser.add_argument("--strategies", action="store_true", help="also time the alternative formulations")
+    args = parser.parse_args()
+    run(args.repeats, args.loop_budget, args.strategies)
+
+
+if __name__ == "__main__":
+    main()

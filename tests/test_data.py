@@ -1,0 +1,132 @@
+"""Sample inputs: shapes, ranges, and properties checked independently of the code."""
+
+import numpy as np
+import pytest
+
+from convutil import conv2d
+from convutil.data import LINE_ORIENTATIONS, PATTERNS, line_kernels, pattern, resize, sample_image
+
+
+def test_sample_image_is_grey_float_in_unit_range():
+    img = sample_image(48)
+    assert img.shape == (48, 48)
+    assert img.dtype == np.float64
+    assert 0.0 <= img.min() < 0.2 < 0.8 < img.max() <= 1.0  # a real photo: dark and bright parts
+
+
+def test_sample_image_color_stack_and_luma():
+    rgb = sample_image((30, 20), color=True)
+    grey = sample_image((30, 20))
+    assert rgb.shape == (3, 30, 20)
+    # resizing is linear, so the grey image is the BT.601 mix of the colour channels
+    np.testing.assert_allclose(grey, 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2], atol=1e-12)
+    assert not np.allclose(rgb[0], rgb[2])  # the channels differ: three distinct input maps
+
+
+def test_sample_image_is_cached_and_not_shared():
+    a = sample_image(16)
+    a[:] = 0
+    assert sample_image(16).max() > 0  # callers get fresh arrays
+
+
+def test_resize_box_average_matches_block_means():
+    rng = np.random.default_rng(0)
+    x = rng.random((12, 18))
+    expected = x.reshape(4, 3, 6, 3).mean(axis=(1, 3))
+    np.testing.assert_allclose(resize(x, (4, 6)), expected)
+
+
+def test_resize_enlarging_repeats_pixels():
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_array_equal(resize(x, 4), np.repeat(np.repeat(x, 2, axis=0), 2, axis=1))
+
+
+def test_resize_stack_resizes_each_map():
+    rng = np.random.default_rng(1)
+    x = rng.random((3, 8, 8))
+    out = resize(x, 4)
+    for c in range(3):
+        np.testing.assert_allclose(out[c], resize(x[c], 4))
+
+
+@pytest.mark.parametrize("name", PATTERNS)
+@pytest.mark.parametrize("size", [5, 16, (12, 20)])
+def test_patterns_are_non_constant_images_in_unit_range(name, size):
+    img = pattern(name, size)
+    shape = size if isinstance(size, tuple) else (size, size)
+    assert img.shape == shape
+    assert 0.0 <= img.min() and img.max() <= 1.0
+    assert img.max() - img.min() > 0.5
+
+
+def test_pattern_geometry():
+    bars = pattern("bars", 16)
+    assert (bars == bars[:1]).all()  # vertical bars: every row the same
+    np.testing.assert_array_equal(pattern("hbars", 16), bars.T)
+    cross = pattern("cross", 9, width=1)
+    np.testing.assert_array_equal(cross, cross.T)
+    assert cross.sum() == 9 + 9 - 1
+    diag = pattern("diagonal", 10)
+    np.testing.assert_array_equal(diag, diag.T)
+    assert pattern("checker", 8, width=1).sum() == 32
+    corner = pattern("corner", 16)
+    assert corner[:, :4].sum() == 0 and corner[:4].sum() == 0  # the L starts a quarter in
+
+
+def test_letters_differ():
+    a, t = pattern("letter", 20, char="A"), pattern("letter", 20, char="T")
+    assert a.sum() > 10 and t.sum() > 10
+    assert np.abs(a - t).sum() > 10
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"name": "spiral"}, ValueError),
+        ({"name": "cross", "size": 0}, ValueError),
+        ({"name": "cross", "size": 2.5}, TypeError),
+        ({"name": "cross", "size": (3, 4, 5)}, ValueError),
+        ({"name": "letter", "char": "AB"}, ValueError),
+        ({"name": "bars", "width": 0}, ValueError),
+    ],
+)
+def test_pattern_rejects_bad_arguments(kwargs, error):
+    with pytest.raises(error, match=r"name|size|char|width"):
+        pattern(**kwargs)
+
+
+def test_sample_image_rejects_bad_arguments():
+    with pytest.raises(TypeError, match="color"):
+        sample_image(8, color="yes")
+    with pytest.raises(ValueError, match="size"):
+        sample_image(0)
+    with pytest.raises(ValueError, match="image"):
+        resize(np.zeros((2, 2, 2, 2)), 2)
+
+
+@pytest.mark.parametrize("size", [3, 5, 7])
+def test_line_kernels_detect_their_line(size):
+    kernels = line_kernels(size)
+    assert kernels.shape == (4, size, size)
+    np.testing.assert_allclose(kernels.sum(axis=(1, 2)), 0.0, atol=1e-12)  # flat input -> 0
+    n = 3 * size
+    lines = {
+        "vertical": np.ones((n, 1)) * (np.arange(n) == n // 2)[None, :],
+        "horizontal": (np.arange(n) == n // 2)[:, None] * np.ones((1, n)),
+        "diagonal": np.eye(n),
+        "antidiagonal": np.eye(n)[:, ::-1],
+    }
+    centre = n // 2 - size // 2
+    for i, name in enumerate(LINE_ORIENTATIONS):
+        responses = conv2d(lines[name][None], kernels[:, None])[:, centre, centre]
+        assert responses[i] == pytest.approx(1.0)  # its own line: +1
+        assert np.all(np.delete(responses, i) < 0.5)  # the other orientations respond less
+
+
+def test_line_kernels_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="odd"):
+        line_kernels(4)
+    with pytest.raises(ValueError, match="size"):
+        line_kernels(1)
+    with pytest.raises(ValueError, match="orientations"):
+        line_kernels(3, ["sideways"])

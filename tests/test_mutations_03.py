@@ -1,0 +1,142 @@
+"""Exercise 3's checkers reject plausible wrong answers, with feedback a student can act on.
+
+The right answers are written here from the formulas in chapter 3 (a 1x1
+convolution is ``weight @ column`` at every pixel; a layer costs
+``h_out*w_out*c_in*c_out*k*k`` MACs), independently of the checkers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from convutil.checks import PASS_MARK, CheckFailed
+from convutil.checks import cost as checks
+
+# --------------------------------------------------------------------------- right answers
+
+
+def right_conv1x1(x, weight):
+    c, h, w = x.shape
+    return (weight @ x.reshape(c, h * w)).reshape(weight.shape[0], h, w)
+
+
+def right_layer_macs(h_out, w_out, c_in, c_out, k):
+    return h_out * w_out * c_in * c_out * k * k
+
+
+def right_branch_macs(c_in, reduce_to, c_out, size):
+    direct = size * size * c_in * c_out * 25
+    reduced = size * size * c_in * reduce_to + size * size * reduce_to * c_out * 25
+    return (direct, reduced)
+
+
+RIGHT = [
+    (checks.check_conv1x1, right_conv1x1),
+    (checks.check_conv1x1, lambda x, weight: np.tensordot(weight, x, axes=1)),
+    (checks.check_layer_macs, right_layer_macs),
+    (checks.check_branch_macs, right_branch_macs),
+]
+
+
+@pytest.mark.parametrize(("checker", "answer"), RIGHT, ids=[f"{c.__name__}-{i}" for i, (c, _) in enumerate(RIGHT)])
+def test_right_answers_pass(checker, answer, capsys):
+    checker(answer)
+    assert capsys.readouterr().out.startswith(PASS_MARK)
+
+
+@pytest.mark.parametrize("factors", [(4, 2), (4.0, 2.0), [4, 2]])
+def test_right_cost_factors_pass(factors, capsys):
+    checks.check_cost_factors(factors)
+    assert capsys.readouterr().out.startswith(PASS_MARK)
+
+
+def test_branch_macs_of_module_3a_matches_the_chapter():
+    # chapter 3: 120,422,400 MACs directly, 12,443,648 with the reduction
+    assert right_branch_macs(192, 16, 32, 28) == (120_422_400, 12_443_648)
+
+
+# --------------------------------------------------------------------------- wrong answers
+
+MUTANTS = [
+    # (checker, wrong answer, text the message must contain)
+    (checks.check_conv1x1, lambda x, weight: np.einsum("co,chw->ohw", weight, x), "transpose"),
+    (
+        checks.check_conv1x1,
+        lambda x, weight: (weight @ x.reshape(-1, x.shape[0]).T).reshape(weight.shape[0], *x.shape[1:]),
+        "scrambles",
+    ),
+    (checks.check_conv1x1, lambda x, weight: weight.sum(axis=1)[:, None, None] * x.sum(axis=0), "type 2.1"),
+    (checks.check_conv1x1, lambda x, weight: x * weight[0, 0], "values differ"),  # type 1: a constant per map
+    (checks.check_conv1x1, lambda x, weight: np.einsum("oc,chw->ochw", weight, x), "expected shape"),  # no sum
+    (checks.check_layer_macs, lambda h, w, ci, co, k: h * w * co * k * k, "input maps are missing"),
+    (checks.check_layer_macs, lambda h, w, ci, co, k: h * w * ci * co * k, "k*k taps"),
+    (checks.check_layer_macs, lambda h, w, ci, co, k: ci * co * k * k, "number of weights"),
+    (checks.check_layer_macs, lambda h, w, ci, co, k: ci * co * k * k + co, "number of parameters"),
+    (checks.check_layer_macs, lambda h, w, ci, co, k: h * w * co * (ci * k * k + 1), "biases"),
+    (checks.check_layer_macs, lambda h, w, ci, co, k: h * w * ci * co, "kernel size is missing"),
+    (checks.check_layer_macs, lambda h, w, ci, co, k: float(h * w * ci * co * k * k), "integer"),
+    (
+        checks.check_branch_macs,
+        lambda ci, r, co, s: (right_branch_macs(ci, r, co, s)[0], s * s * r * co * 25),
+        "reduction is not free",
+    ),
+    (
+        checks.check_branch_macs,
+        lambda ci, r, co, s: (right_branch_macs(ci, r, co, s)[0], s * s * (ci * r + ci * co * 25)),
+        "reduce_to maps",
+    ),
+    (checks.check_branch_macs, lambda ci, r, co, s: right_branch_macs(ci, r, co, s)[::-1], "expected"),
+    (checks.check_branch_macs, lambda ci, r, co, s: (s * s * ci * co * 5, right_branch_macs(ci, r, co, s)[1]), "25"),
+]
+
+
+@pytest.mark.parametrize(
+    ("checker", "mutant", "hint"), MUTANTS, ids=[f"{c.__name__}-{i}" for i, (c, _, _) in enumerate(MUTANTS)]
+)
+def test_mutant_is_rejected_with_useful_feedback(checker, mutant, hint, capsys):
+    with pytest.raises(CheckFailed) as info:
+        checker(mutant)
+    message = str(info.value)
+    for part in ("on the case", "call:", "expected:", "got:"):
+        assert part in message
+    assert hint in message
+    assert "Traceback" not in message
+    assert PASS_MARK not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("factors", "hint"),
+    [
+        ((2, 2), "2*2"),
+        ((4, 4), "SUMMED"),
+        ((2, 4), "other way round"),
+        ((1, 1), "tuple of two numbers"),
+        (4, "tuple"),
+        (None, "not set yet"),
+    ],
+)
+def test_wrong_cost_factors_are_rejected(factors, hint):
+    with pytest.raises(CheckFailed) as info:
+        checks.check_cost_factors(factors)
+    message = str(info.value)
+    assert hint in message
+    if factors is not None:
+        assert "expected:" in message
+        assert "got:" in message
+
+
+@pytest.mark.parametrize("checker", [checks.check_conv1x1, checks.check_layer_macs, checks.check_branch_macs])
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (None, "expects your function"),
+        (42, "expects your function"),
+        (lambda *args: None, "got None"),
+        (lambda *args: 1 / 0, "ZeroDivisionError"),
+    ],
+)
+def test_broken_answers_become_messages(checker, answer, words):
+    with pytest.raises(CheckFailed) as info:
+        checker(answer)
+    assert words in str(info.value)

@@ -1,0 +1,157 @@
+"""Exercise 7's checkers reject plausible wrong answers, with feedback a student can act on.
+
+The right answers here are written independently of the checkers (from the
+course text), and the references the checkers use are proven by running
+:func:`convutil.conv2d` and :func:`convutil.conv3d` on both sides.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from convutil import conv2d, conv3d
+from convutil.checks import PASS_MARK, CheckFailed
+from convutil.checks import volumes as checks
+
+# --------------------------------------------------------------------------- right answers
+
+
+def right_two_readings(maps, height, width, kernel):
+    kd, kh, kw = kernel
+    return (maps - kd + 1, height - kh + 1, width - kw + 1), (height - kh + 1, width - kw + 1)
+
+
+def right_as_conv3d(weight, padding):
+    c_out, c_in, kh, kw = weight.shape
+    return weight.reshape(c_out, 1, c_in, kh, kw), (0, padding, padding)
+
+
+def right_banded_weight(kernel, maps):
+    kd = kernel.shape[0]
+    # vectorised: filter d, map m holds kernel[m - d] where 0 <= m - d < kd
+    offset = np.arange(maps)[None, :] - np.arange(maps - kd + 1)[:, None]
+    inside = (offset >= 0) & (offset < kd)
+    return np.where(inside[..., None, None], kernel[np.clip(offset, 0, kd - 1)], 0.0)
+
+
+RIGHT = [
+    (checks.check_two_readings, right_two_readings),
+    (checks.check_as_conv3d, right_as_conv3d),
+    (checks.check_banded_weight, right_banded_weight),
+]
+
+
+@pytest.mark.parametrize(("checker", "answer"), RIGHT, ids=[c.__name__ for c, _ in RIGHT])
+def test_right_answers_pass(checker, answer, capsys):
+    checker(answer)
+    assert capsys.readouterr().out.startswith(PASS_MARK)
+
+
+def test_seed_example_shapes():
+    assert right_two_readings(1337, 42, 314, (3, 4, 5)) == ((1335, 39, 310), (39, 310))
+
+
+# --------------------------------------------------------------------------- the tasks' claims, by running both sides
+
+
+@pytest.mark.parametrize(("c_out", "c_in", "kh", "kw", "padding"), [(1, 1, 1, 1, 0), (4, 6, 3, 5, 1), (2, 3, 2, 2, 2)])
+def test_as_conv3d_reproduces_the_layer(c_out, c_in, kh, kw, padding):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(c_in, 7, 9))
+    weight = rng.normal(size=(c_out, c_in, kh, kw))
+    weight_3d, padding_3d = right_as_conv3d(weight, padding)
+    out = conv3d(x[None], weight_3d, padding=padding_3d)
+    assert out.shape[1] == 1  # one depth slice per filter
+    np.testing.assert_allclose(out[:, 0], conv2d(x, weight, padding=padding), atol=1e-12)
+
+
+@pytest.mark.parametrize(("kd", "maps"), [(1, 4), (3, 12), (5, 5), (2, 7)])
+def test_banded_weight_reproduces_the_3d_convolution(kd, maps):
+    rng = np.random.default_rng(1)
+    kernel = rng.normal(size=(kd, 3, 2))
+    x = rng.normal(size=(maps, 8, 6))
+    np.testing.assert_allclose(
+        conv2d(x, right_banded_weight(kernel, maps)), conv3d(x[None], kernel[None, None])[0], atol=1e-12
+    )
+
+
+# --------------------------------------------------------------------------- wrong answers
+
+
+def _flip(kernel, maps):
+    return right_banded_weight(kernel[::-1], maps)
+
+
+def _one_filter_per_map(kernel, maps):
+    kd = kernel.shape[0]
+    out = np.zeros((maps, maps, *kernel.shape[1:]))
+    for d in range(maps):
+        take = min(kd, maps - d)
+        out[d, d : d + take] = kernel[:take]
+    return out
+
+
+def _kernel_on_every_map(kernel, maps):
+    kd = kernel.shape[0]
+    return np.broadcast_to(kernel.sum(axis=0), (maps - kd + 1, maps, *kernel.shape[1:])).copy()
+
+
+MUTANTS = [
+    # (checker, wrong answer, text the hint must contain)
+    (
+        checks.check_two_readings,
+        lambda m, h, w, k: ((h - k[1] + 1, w - k[2] + 1), (h - k[1] + 1, w - k[2] + 1)),
+        "keeps a depth axis",
+    ),
+    (checks.check_two_readings, lambda m, h, w, k: ((m - k[0], h - k[1], w - k[2]), (h - k[1], w - k[2])), "one short"),
+    (
+        checks.check_two_readings,
+        lambda m, h, w, k: ((m - k[0] + 1, h - k[1] + 1, w - k[2] + 1),) * 2,
+        "as deep as the stack",
+    ),
+    (
+        checks.check_two_readings,
+        lambda m, h, w, k: ((h - k[1] + 1, w - k[2] + 1, m - k[0] + 1), (h - k[1] + 1, w - k[2] + 1)),
+        "(depth, height, width)",
+    ),
+    (  # the seed answer's speculation: an extra axis of k_{n+1} * k_n
+        checks.check_two_readings,
+        lambda m, h, w, k: ((m, h - k[1] + 1, w - k[2] + 1), (h - k[1] + 1, w - k[2] + 1)),
+        "n - k + 1",
+    ),
+    (checks.check_as_conv3d, lambda weight, p: (weight[:, None], (p, p, p)), "no padding along depth"),
+    (checks.check_as_conv3d, lambda weight, p: (weight[:, :, None], (0, p, p)), "ONE channel"),
+    (checks.check_as_conv3d, lambda weight, p: (weight[None], (0, p, p)), "first axis"),
+    (checks.check_as_conv3d, lambda weight, p: (weight[:, None], p), "kernel depth kD must equal"),
+    (checks.check_banded_weight, _flip, "does not flip"),
+    (checks.check_banded_weight, _one_filter_per_map, "maps - kD + 1 filters"),
+    (checks.check_banded_weight, _kernel_on_every_map, "zeros on the other maps"),
+]
+
+
+@pytest.mark.parametrize(
+    ("checker", "mutant", "hint"), MUTANTS, ids=[f"{c.__name__}-{i}" for i, (c, _, _) in enumerate(MUTANTS)]
+)
+def test_mutant_is_rejected_with_useful_feedback(checker, mutant, hint):
+    with pytest.raises(CheckFailed) as info:
+        checker(mutant)
+    message = str(info.value)
+    for part in ("on the case", "call:", "expected:", "got:"):
+        assert part in message
+    assert hint in message
+    assert "Traceback" not in message
+
+
+def test_blank_and_broken_answers_become_messages():
+    def blank(*args):
+        raise NotImplementedError()
+
+    with pytest.raises(CheckFailed, match="not written yet"):
+        checks.check_two_readings(blank)
+    with pytest.raises(CheckFailed, match="got None"):
+        checks.check_banded_weight(lambda kernel, maps: None)
+    with pytest.raises(CheckFailed, match="raised an error"):
+        checks.check_as_conv3d(lambda weight, padding: weight.reshape(-1, 7))
+    with pytest.raises(CheckFailed, match="expects your function"):
+        checks.check_two_readings(((1335, 39, 310), (39, 310)))

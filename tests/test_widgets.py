@@ -1,0 +1,312 @@
+"""Explorers: every control over its full range, values checked against convutil, both views offered."""
+
+import base64
+import io
+import itertools
+import json
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from convutil import avg_pool2d, conv2d, conv_type2_1, max_pool2d, widgets
+
+PNG = b"\x89PNG\r\n\x1a\n"
+LOW_DPI = 30  # the sweeps check that every frame draws; the resolution does not matter
+
+
+def pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def every_value_of_every_control(explorer):
+    for name, spec in explorer._specs.items():
+        for value in spec.values:
+            yield {name: value}
+
+
+# ------------------------------------------------------------------ conv explorer
+
+
+def check_conv(ex):
+    s = ex.state
+    x, w, b = ex.x, ex.weight, ex.view.bias
+    kwargs = {"stride": s["stride"], "padding": s["padding"], "dilation": s["dilation"]}
+    h, wd = x.shape[1:]
+    kh = w.shape[2]
+    fits = min(h, wd) + 2 * s["padding"] >= s["dilation"] * (kh - 1) + 1
+    if not fits:
+        assert ex.message and ex.output_size == (0, 0)
+        return
+    y = conv2d(x, w, b, **kwargs)
+    assert ex.message == ""
+    assert ex.output_size == y.shape[1:]
+    assert 0 <= s["row"] < y.shape[1] and 0 <= s["col"] < y.shape[2]  # clamped into the output
+    np.testing.assert_allclose(ex.view.out, y[s["out_channel"]])
+    assert ex.view.rf.total == pytest.approx(y[s["out_channel"], s["row"], s["col"]])
+    assert ex.view.equation.get_text().endswith(f"= {y[s['out_channel'], s['row'], s['col']]:.2f}")
+
+
+def test_conv_explorer_sweeps_every_control():
+    ex = widgets.conv_explorer()
+    assert len(ex.figure.axes) == 3 * 4 + 2  # 3 input maps x (map, kernel, product, sum) + output + equation
+    for change in every_value_of_every_control(ex):
+        ex.update(**change)
+        assert ex.to_png(LOW_DPI).startswith(PNG)
+        check_conv(ex)
+
+
+def test_conv_explorer_extremes_and_empty_outputs():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 4, 4))  # small: a dilated 3x3 kernel does not fit without padding
+    ex = widgets.conv_explorer(x, rng.normal(size=(3, 2, 3, 3)), rng.normal(size=3), max_padding=1)
+    specs = ex._specs
+    for stride, padding, dilation in itertools.product(
+        specs["stride"].values, specs["padding"].values, specs["dilation"].values
+    ):
+        for row, col in [(0, 0), (specs["row"].values[-1], specs["col"].values[-1])]:
+            ex.update(stride=stride, padding=padding, dilation=dilation, row=row, col=col, out_channel=2)
+            assert ex.to_png(LOW_DPI).startswith(PNG)
+            check_conv(ex)
+    ex.update(dilation=3, padding=0)
+    assert "No output" in ex.message
+    assert ex.view.message.get_visible()
+    ex.update(dilation=1)
+    assert not ex.view.message.get_visible()
+
+
+def test_conv_explorer_blitting_matches_a_fresh_render():
+    ex = widgets.conv_explorer()
+    ex.to_png()
+    for change in [{"row": 3}, {"col": 4}, {"padding": 2}, {"row": 7, "col": 0}, {"out_channel": 1}]:
+        ex.update(**change)
+    np.testing.assert_array_equal(pixels(ex.to_png()), pixels(ex.rebuild().to_png()))
+
+
+# ------------------------------------------------------------------ type comparer
+
+
+def expected_counts(kind, k1, k2, k, g, hw):
+    """Parameters and MACs, written out from the definitions (independent of convutil.counting)."""
+    h, w = hw
+    if kind in ("type1", "type2.1"):
+        params = k2 * k * k + k2  # k2 two-dimensional kernels, one bias each
+    elif kind == "type2.2":
+        params = k2 * k1 * k * k + k2
+    elif kind == "depthwise":
+        params = k1 * k2 * k * k + k1 * k2
+    else:
+        params = k2 * (k1 // g) * k * k + k2
+    maps_out = k1 * k2 if kind in ("type1", "depthwise") else k2
+    terms = {"type1": k * k, "depthwise": k * k, "type2.1": k1 * k * k, "type2.2": k1 * k * k}.get(
+        kind, k1 // g * k * k
+    )
+    return params, maps_out, maps_out * h * w * terms
+
+
+def check_comparer(tc):
+    s = tc.state
+    k1, k2, k, kind, g = s["k1"], s["k2"], s["kernel_size"], s["kind"], s["groups"]
+    hw = tc.x.shape[1:]
+    if kind == "grouped" and (k1 % g or k2 % g):
+        assert tc.message and tc.output is None and tc.notice.get_visible()
+        return
+    params, maps_out, macs = expected_counts(kind, k1, k2, k, g, hw)
+    assert tc.message == ""
+    assert tc.output.shape == (maps_out, *hw)
+    assert (tc.params, tc.macs) == (params, macs)
+    assert f"parameters {params:,}" in tc.info.get_text() and f"MACs {macs:,}" in tc.info.get_text()
+    links = len(tc.links.lines.get_segments())
+    assert links == (k1 * k2 // g if kind == "grouped" else k1 * k2)
+    assert len([im for im in tc.out_view.images if im.get_visible()]) == maps_out
+    assert len([im for im in tc.in_view.images if im.get_visible()]) == k1
+
+
+def test_type_comparer_sweeps_every_control():
+    tc = widgets.type_comparer()
+    assert len(tc.figure.axes) == 3
+    for change in every_value_of_every_control(tc):
+        tc.update(**change)
+        assert tc.to_png(LOW_DPI).startswith(PNG)
+        check_comparer(tc)
+
+
+def test_type_comparer_extreme_combinations():
+    tc = widgets.type_comparer()
+    top = tc._specs["k1"].values[-1]
+    for kind, k1, k2, k, g in itertools.product(widgets.KINDS, (1, top), (1, top), (1, 5), (1, top)):
+        tc.update(kind=kind, k1=k1, k2=k2, kernel_size=k, groups=g)
+        assert tc.to_png(LOW_DPI).startswith(PNG)
+        check_comparer(tc)
+
+
+def test_layer_outputs_are_the_layers_they_claim():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(3, 6, 6))
+    y1, *_ = widgets.layer_outputs(x, 2, 3, "type1")
+    for c in range(3):  # type 1: map c*k2 + m sees input map c only
+        x_other = x.copy()
+        x_other[[i for i in range(3) if i != c]] = 0
+        np.testing.assert_allclose(
+            widgets.layer_outputs(x_other, 2, 3, "type1")[0][2 * c : 2 * c + 2], y1[2 * c : 2 * c + 2]
+        )
+    y21, *_ = widgets.layer_outputs(x, 2, 3, "type2.1")
+    summed, *_ = widgets.layer_outputs(x.sum(axis=0, keepdims=True), 2, 3, "type2.1")
+    np.testing.assert_allclose(y21, summed)  # type 2.1 only sees the sum of the maps
+    assert conv_type2_1 is not None
+    with pytest.raises(ValueError, match="groups=2"):
+        widgets.layer_outputs(x, 4, 3, "grouped", 2)
+
+
+# ------------------------------------------------------------------ output size
+
+
+def windows_by_enumeration(n, k, s, p, d):
+    """Count window positions directly: starts 0, s, 2s, ... whose last tap stays in the padded input."""
+    return sum(1 for start in range(0, n + 2 * p, s) if start + d * (k - 1) <= n + 2 * p - 1)
+
+
+def test_output_size_explorer_sweeps_every_control_and_combination():
+    ex = widgets.output_size_explorer()
+    specs = ex._specs
+    for change in every_value_of_every_control(ex):
+        ex.update(**change)
+        assert ex.to_png(LOW_DPI).startswith(PNG)
+    for n, k, s, p, d in itertools.product(
+        (1, 2, specs["n"].values[-1]), specs["k"].values, specs["s"].values, specs["p"].values, specs["d"].values
+    ):
+        ex.update(n=n, k=k, s=s, p=p, d=d)
+        expected = windows_by_enumeration(n, k, s, p, d)
+        assert ex.output_size == expected
+        assert len(ex.taps.get_paths()) == expected * k
+        assert len(ex.cells.get_paths()) == n + 2 * p
+        if expected:
+            assert f"= {expected}" in ex.formula.get_text() and ex.message == ""
+        else:
+            assert "no output" in ex.message
+    ex.update(n=12, k=7, s=4, p=3, d=3)
+    assert ex.to_png(LOW_DPI).startswith(PNG)
+
+
+# ------------------------------------------------------------------ pooling
+
+
+def check_pooling(ex):
+    x, s = ex.x, ex.state
+    k, st, p = s["kernel_size"], s["stride"], s["padding"]
+    if 2 * p > k or min(x.shape[1:]) + 2 * p < k:
+        assert ex.message and ex.output is None
+        return
+    pool = max_pool2d if s["mode"] == "max" else avg_pool2d
+    np.testing.assert_allclose(ex.output, pool(x, k, stride=st, padding=p))
+    assert ex.output.shape[0] == x.shape[0] and ex.message == ""  # pooling keeps the number of maps
+    # the value shown is the max / mean of the window, computed here by hand
+    padded = np.pad(x, ((0, 0), (p, p), (p, p)), constant_values=-np.inf if s["mode"] == "max" else 0.0)
+    r0, c0 = s["row"] * st, s["col"] * st
+    window = padded[0, r0 : r0 + k, c0 : c0 + k]
+    value = window.max() if s["mode"] == "max" else window.mean()
+    assert ex.values[0].get_text().endswith(f"= {value:.2f}")
+
+
+def test_pooling_explorer_sweeps_every_control():
+    ex = widgets.pooling_explorer(mode="avg")
+    # every value of every control, then the other mode with padding and a far pixel
+    for change in [*every_value_of_every_control(ex), {"padding": 1}, {"row": 9, "col": 9}, {"mode": "avg"}]:
+        ex.update(**change)
+        assert ex.to_png(LOW_DPI).startswith(PNG)
+        check_pooling(ex)
+
+
+def test_pooling_explorer_extremes():
+    ex = widgets.pooling_explorer(np.random.default_rng(0).random((5, 3, 3)))
+    assert len(ex.figure.axes) == 2 * 4  # at most 4 maps drawn, input above output
+    for k, st, p in itertools.product((1, 2, 3, 4), (1, 4), (0, 1, 2)):
+        ex.update(kernel_size=k, stride=st, padding=p, row=ex._specs["row"].values[-1], col=0)
+        assert ex.to_png(LOW_DPI).startswith(PNG)
+        check_pooling(ex)
+
+
+# ------------------------------------------------------------------ shared behaviour
+
+FACTORIES = [widgets.conv_explorer, widgets.type_comparer, widgets.output_size_explorer, widgets.pooling_explorer]
+
+
+@pytest.mark.parametrize("factory", FACTORIES)
+def test_bad_updates_are_rejected_with_the_control_named(factory):
+    ex = factory()
+    with pytest.raises(TypeError, match="unknown control"):
+        ex.update(colour=1)
+    name, spec = next(iter(ex._specs.items()))
+    if spec.is_int:
+        with pytest.raises(ValueError, match=name):
+            ex.update(**{name: spec.values[-1] + 1})
+        with pytest.raises(TypeError, match=name):
+            ex.update(**{name: 1.5})
+    else:
+        with pytest.raises(ValueError, match=name):
+            ex.update(**{name: "nonsense"})
+    with pytest.raises(ValueError, match="unknown control"):
+        factory(fallback={"colour": [1]})
+
+
+def test_factories_reject_bad_arguments():
+    with pytest.raises(TypeError, match="both x and weight"):
+        widgets.conv_explorer(np.ones((1, 4, 4)))
+    with pytest.raises(ValueError, match="input channels"):
+        widgets.conv_explorer(np.ones((2, 4, 4)), np.ones((1, 3, 3, 3)))
+    with pytest.raises(ValueError, match="stride"):
+        widgets.conv_explorer(stride=9)
+    with pytest.raises(ValueError, match="kind"):
+        widgets.type_comparer(kind="type3")
+    with pytest.raises(ValueError, match="x"):
+        widgets.pooling_explorer(np.ones((4, 4)))
+    with pytest.raises(ValueError, match="frames"):
+        widgets.output_size_explorer(fallback={"n": list(range(1, 13)), "k": list(range(1, 8)), "s": [1, 2, 3, 4]})
+
+
+@pytest.mark.parametrize("factory", FACTORIES)
+def test_fallback_html_holds_every_frame(factory):
+    ex = factory()
+    before = ex.state
+    page = ex.to_html()
+    assert ex.state == before  # precomputing frames leaves the explorer as it was
+    payload = json.loads(
+        re.search(r'<script type="application/json">(.*?)</script>', page).group(1).replace("<\\/", "</")
+    )
+    n_frames = int(np.prod([len(v) for v in payload["values"]]))
+    assert len(payload["index"]) == len(payload["order"]) == n_frames
+    assert set(payload["index"].values()) == set(range(len(payload["frames"])))
+    assert payload["start"] in payload["index"]
+    for frame in payload["frames"][:3]:
+        assert base64.b64decode(frame).startswith(PNG)
+    assert len(page) < 1_500_000  # well under the 5 MB page budget
+    assert 'alt="' in page and "<script>" in page
+
+
+def test_fallback_frames_show_the_named_state():
+    ex = widgets.output_size_explorer(fallback={"k": [1, 3]})
+    page = ex.to_html()
+    payload = json.loads(re.search(r'<script type="application/json">(.*?)</script>', page).group(1))
+    frame = pixels(base64.b64decode(payload["frames"][payload["index"]["1"]]))
+    ex.update(k=1)
+    expected = pixels(ex.to_png(ex.fallback_dpi, small=True))
+    np.testing.assert_array_equal(frame, expected)
+
+
+def test_live_panel_and_mimebundle():
+    pytest.importorskip("ipywidgets")
+    ex = widgets.conv_explorer()
+    bundle = ex._repr_mimebundle_()
+    assert {"text/html", "text/plain", "application/vnd.jupyter.widget-view+json"} <= set(bundle)
+    controls = ex.controls
+    assert set(controls) == {"out_channel", "row", "col", "stride", "padding", "dilation"}
+    image = ex.widget.children[1]
+    first = image.value
+    controls["row"].value = 4  # as if the reader moved the slider
+    assert ex.state["row"] == 4
+    assert image.value != first  # a new PNG was pushed
+    controls["stride"].value = 3  # (8 - 3) // 3 + 1 = 2 rows: the row slider shrinks, the row is clamped
+    assert controls["row"].max == 1 and controls["row"].value == 1 == ex.state["row"]
+    ex.update(col=1)  # code changes move the sliders too
+    assert controls["col"].value == 1
