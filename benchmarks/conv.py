@@ -8,24 +8,31 @@ GFLOP/s on this machine (the practical ceiling of any NumPy formulation).
 Everything is float32. ``--strategies`` also times the alternative
 formulations tried while choosing convutil's (see README.md).
 
-Timings on a shared machine are noisy: every repeat times the contenders back
-to back and the median of the repeats is reported, so compare ratios within
-one run rather than absolute times across runs.
+NumPy's BLAS runs one thread unless ``OPENBLAS_NUM_THREADS`` (or
+``OMP_NUM_THREADS``) says otherwise, and PyTorch is given the same number of
+threads (``torch.set_num_threads``): on a shared 2-core machine one thread each
+gives reproducible ratios; ``OPENBLAS_NUM_THREADS=2 python benchmarks/conv.py``
+uses both cores. Timings on a shared machine are noisy: every repeat times the
+contenders back to back and the median of the repeats is reported, so compare
+ratios within one run rather than absolute times across runs.
 """
 
 from __future__ import annotations
 
-import argparse
-import math
 import os
-import platform
-import time
-from functools import partial
 
-import numpy as np
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads its BLAS; see the docstring
 
-import convutil
-from convutil import conv_macs
+import argparse  # noqa: E402
+import math  # noqa: E402
+import platform  # noqa: E402
+import time  # noqa: E402
+from functools import partial  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import convutil  # noqa: E402
+from convutil import conv_macs  # noqa: E402
 
 try:
     import torch
@@ -181,7 +188,8 @@ def run(repeats, loop_budget, strategies):
         t_torch = seconds[1] if torch is not None else math.nan
         ratios[name] = t_ours / t_torch
         if kind == "conv":
-            t_loop, how = time_loop(x, w, kwargs, budget=loop_budget if name in COURSE else loop_budget / 4)
+            # course shapes: the whole loop is timed; real networks: a subsample, extrapolated
+            t_loop, how = time_loop(x, w, kwargs, budget=loop_budget if name in COURSE else 0.25)
             if how != "measured":
                 notes.append(f"  loop time for '{name}' {how}")
         else:
@@ -275,20 +283,19 @@ def depthwise_einsum(x, w, p):
     return np.einsum("nchwij,cij->nchw", sliding_window_view(xp, w.shape[2:], axis=(2, 3)), w[:, 0])
 
 
-def depthwise_flat(x, w, p):
-    """Depthwise shift-and-add on contiguous tap slices over row-extended positions, then crop."""
+def depthwise_windows(x, w, p):
+    """Depthwise shift-and-add on 2D strided views of the padded maps (no flattening)."""
     n, c, h, wd = x.shape
     kh, kw = w.shape[2:]
-    wp = wd + 2 * p
-    ho, wo = h + 2 * p - kh + 1, wp - kw + 1
-    flat, length = _padded_flat(x, p, kw - 1), ho * wp
-    out = np.zeros((n, c, length), x.dtype)
+    xp = np.pad(x, [(0, 0), (0, 0), (p, p), (p, p)])
+    ho, wo = h + 2 * p - kh + 1, wd + 2 * p - kw + 1
+    out = np.zeros((n, c, ho, wo), x.dtype)
     tmp = np.empty_like(out)
     for i in range(kh):
         for j in range(kw):
-            np.multiply(flat[:, :, i * wp + j : i * wp + j + length], w[:, 0, i, j].reshape(c, 1), out=tmp)
+            np.multiply(xp[:, :, i : i + ho, j : j + wo], w[:, 0, i, j].reshape(c, 1, 1), out=tmp)
             out += tmp
-    return np.ascontiguousarray(out.reshape(n, c, ho, wp)[..., :wo])
+    return out
 
 
 def compare_strategies(repeats):
@@ -300,8 +307,8 @@ def compare_strategies(repeats):
         ("ResNet N=8 64x56x56 -> 64 p1", (8, 64, 56, 56), (64, 64, 3, 3), 1),
         ("256x28x28 -> 256 p1", (1, 256, 28, 28), (256, 256, 3, 3), 1),
     ]
-    names = ["convutil (window view + one matmul)", "per-tap matmul (shift-and-add)", "flat im2col + crop", "einsum"]
-    print(f"{'shape':32s} " + " ".join(f"{n[:22]:>22s}" for n in names))
+    names = ["convutil (view + 1 matmul)", "per-tap matmul", "flat im2col + crop", "einsum (optimize)"]
+    print(f"{'shape':32s} " + " ".join(f"{n:>26s}" for n in names))
     for label, xs, ws, p in dense:
         x, w = rng.standard_normal(xs).astype(np.float32), rng.standard_normal(ws).astype(np.float32)
         fs = [
@@ -313,10 +320,10 @@ def compare_strategies(repeats):
         want = fs[0]()
         for f in fs[1:]:
             np.testing.assert_allclose(f(), want, rtol=1e-3, atol=1e-3)
-        times = median_times(fs, max(3, repeats // 2), min_total=0.1)
-        print(f"{label:32s} " + " ".join(f"{t * 1e3:20.3f}ms" for t in times))
-    names = ["convutil (shift-and-add)", "im2col batched matmul", "einsum (stride trick)", "flat shift-and-add"]
-    print(f"\n{'depthwise shape':32s} " + " ".join(f"{n[:22]:>22s}" for n in names))
+        times = median_times(fs, repeats)
+        print(f"{label:32s} " + " ".join(f"{t * 1e3:24.3f}ms" for t in times))
+    names = ["convutil (flat shift-add)", "im2col batched matmul", "einsum (stride trick)", "2D-view shift-and-add"]
+    print(f"\n{'depthwise shape':32s} " + " ".join(f"{n:>26s}" for n in names))
     for label, xs, p in [
         ("MobileNet 32x112x112 3x3 p1", (1, 32, 112, 112), 1),
         ("N=8 64x56x56 3x3 p1", (8, 64, 56, 56), 1),
@@ -327,19 +334,21 @@ def compare_strategies(repeats):
             partial(convutil.conv2d, x, w, padding=p, groups=xs[1]),
             partial(depthwise_im2col, x, w, p),
             partial(depthwise_einsum, x, w, p),
-            partial(depthwise_flat, x, w, p),
+            partial(depthwise_windows, x, w, p),
         ]
         want = fs[0]()
         for f in fs[1:]:
             np.testing.assert_allclose(f(), want, rtol=1e-3, atol=1e-3)
-        times = median_times(fs, max(3, repeats // 2), min_total=0.1)
-        print(f"{label:32s} " + " ".join(f"{t * 1e3:20.3f}ms" for t in times))
+        times = median_times(fs, repeats)
+        print(f"{label:32s} " + " ".join(f"{t * 1e3:24.3f}ms" for t in times))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=9, help="timed repeats per shape (median reported)")
-    parser.add_argument("--loop-budget", type=float, default=1.0, help="seconds the loop reference may take per shape")
+    parser.add_argument(
+        "--loop-budget", type=float, default=3.0, help="seconds the loop reference may take on a course shape"
+    )
     parser.add_argument("--strategies", action="store_true", help="also time the alternative formulations")
     args = parser.parse_args()
     run(args.repeats, args.loop_budget, args.strategies)

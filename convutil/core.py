@@ -223,17 +223,36 @@ def _im2col_matmul(x, weight, groups, ksize, stride, dilation, out_sizes):
 
 
 def _depthwise(x, weight, ksize, stride, dilation, out_sizes):
-    """One filter per input map: multiply and add one shifted view per kernel tap (no im2col copy)."""
+    """One filter per input map: multiply and add one shifted view per kernel tap (no im2col copy).
+
+    With stride 1, every tap's view is one contiguous run of the flattened
+    (padded) maps: the sum runs over "row-extended" positions (every column of
+    the padded input, measured faster than 2D strided views) and the valid
+    positions are picked out at the end.
+    """
     n, c = x.shape[:2]
-    nd = len(ksize)
-    w = weight.reshape(c, -1)  # (C, prod(ksize))
-    windows = _windows(x, ksize, stride, dilation, out_sizes)  # (N, C, *ksize, *out)
-    out = np.zeros((n, c, *out_sizes), dtype=x.dtype)
-    tmp = np.empty_like(out)
-    for t, tap in enumerate(itertools.product(*map(range, ksize))):
-        np.multiply(windows[(slice(None), slice(None), *tap)], w[:, t].reshape((c,) + (1,) * nd), out=tmp)
-        out += tmp
-    return out
+    w = weight.reshape(c, -1, 1)  # (C, prod(ksize), 1)
+    taps = list(itertools.product(*map(range, ksize)))
+    if any(s != 1 for s in stride):
+        windows = _windows(x, ksize, stride, dilation, out_sizes)  # (N, C, *ksize, *out)
+        out = np.zeros((n, c, *out_sizes), dtype=x.dtype)
+        tmp = np.empty_like(out)
+        for t, tap in enumerate(taps):
+            np.multiply(windows[(slice(None), slice(None), *tap)], w[:, t].reshape((c,) + (1,) * len(ksize)), out=tmp)
+            out += tmp
+        return out
+    x = np.ascontiguousarray(x)
+    flat = x.reshape(n, c, -1)
+    steps = [nbytes // x.itemsize for nbytes in x.strides[2:]]  # element steps of the spatial axes
+    offsets = [sum(t * d * step for t, d, step in zip(tap, dilation, steps)) for tap in taps]
+    length = flat.shape[2] - offsets[-1]  # just enough to reach the last valid position
+    extended = np.zeros((n, c, length), dtype=x.dtype)
+    tmp = np.empty_like(extended)
+    for t, offset in enumerate(offsets):
+        np.multiply(flat[:, :, offset : offset + length], w[:, t], out=tmp)
+        extended += tmp
+    valid_strides = extended.strides[:2] + tuple(step * x.itemsize for step in steps)
+    return np.ndarray((n, c, *out_sizes), x.dtype, buffer=extended, strides=valid_strides).copy()
 
 
 def conv2d(

@@ -16,6 +16,10 @@ The visual language:
   shared by several links draws them all in the same colour.
 * **highlight** -- the current window or pixel is outlined in :data:`HIGHLIGHT`.
 
+In IPython and Jupyter, importing this module registers a PNG formatter for
+``Figure`` (what matplotlib's inline backend does once ``pyplot`` is used), so
+a returned figure shows as a picture even if ``pyplot`` was never imported.
+
 The ``*View`` classes hold the artists of one drawing and change them in
 place (``set_data``, ``set_text``, ...) when asked to show something else; the
 explorers in :mod:`convutil.widgets` use them to update without rebuilding a figure.
@@ -172,6 +176,25 @@ def _shape_text(shape) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ")"
 
 
+def _enable_notebook_display() -> bool:
+    """Show ``Figure`` objects as PNG in IPython (no-op elsewhere). Returns True if registered."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with every Jupyter kernel
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    from IPython.core.pylabtools import print_figure
+
+    formatter = shell.display_formatter.formatters["image/png"]
+    formatter.for_type(Figure, lambda fig: print_figure(fig, "png", bbox_inches="tight"))
+    return True
+
+
+_enable_notebook_display()
+
+
 # --------------------------------------------------------------------------- stacks
 
 
@@ -285,8 +308,10 @@ class StackView:
             ht.set_position((-0.12 * max(h, w) - 1, (h - 1) / 2))
             ht.set_rotation(90)
             ct.set_text(f"C = {c_all}")
-            ct.set_position((w - 0.5 + x0[c - 1] / 2 + 0.1 * max(h, w), y0[c - 1] / 2 + 0.45 * h))
-            ct.set_rotation(0)
+            # along the depth edge that leaves the front card's top-left corner
+            ct.set_position((x0[c - 1] / 2 - 0.5 - 0.04 * max(h, w), y0[c - 1] / 2 - 0.5 - 0.04 * max(h, w)))
+            ct.set_ha("right")
+            ct.set_va("bottom")
         for t in self.dim_texts:
             t.set_visible(volume)
         self.ax.set_xlim(xa, xb)
@@ -481,7 +506,7 @@ def plot_weights(weight, *, title: str | None = None, ax=None, annotate: bool | 
     if annotate is None:
         annotate = kh * kw <= 9 and rows * cols <= 48
     if ax is None:
-        unit = 0.26 if annotate else 0.12  # inches per kernel tap
+        unit = 0.34 if annotate else 0.12  # inches per kernel tap
         fig = _new_figure(min(unit * cols * (1.35 * kw + 0.3) + 3.2, 13), min(unit * rows * (1.6 * kh + 0.6) + 1.0, 14))
         ax = fig.add_subplot()
     ax.set_axis_off()
@@ -501,7 +526,9 @@ def plot_weights(weight, *, title: str | None = None, ax=None, annotate: bool | 
             if annotate:
                 ii, jj = np.mgrid[0:kh, 0:kw]
                 for a, b, v in zip(ii.ravel(), jj.ravel(), w4[j, c].ravel()):
-                    ax.text(x0 + b + 0.5, y0 + a + 0.5, f"{v:.1f}", ha="center", va="center", fontsize=6)
+                    ax.text(
+                        x0 + b + 0.5, y0 + a + 0.5, _cell(v), ha="center", va="center", fontsize=6, color=_ink(v, hi)
+                    )
             if j == 0 and not shared:
                 ax.text(x0 + kw / 2, -0.25 * kh - 0.2, f"map {c}", ha="center", va="bottom", fontsize=7)
         box_w = cols * (kw + gap_x) - gap_x
@@ -520,7 +547,7 @@ def plot_weights(weight, *, title: str | None = None, ax=None, annotate: bool | 
         if not shared:
             ax.text(box_w + 0.3 * kw + 0.3, y0 + kh / 2, f"({c_in}, {kh}, {kw})", ha="left", va="center", fontsize=7)
     total_w = cols * (kw + gap_x)
-    ax.set_xlim(-2.2 * kw - 1, total_w + (2.2 * kw + 1 if not shared else 0.5))
+    ax.set_xlim(-2.2 * kw - 1, total_w + (1.7 * kw + 1 if not shared else 0.5))
     ax.set_ylim(rows * (kh + gap_y), -0.6 * kh - 1)
     if shared:
         what = f"{c_out} 2D kernels, shape (K, kH, kW) = {_shape_text(w.shape)}"
@@ -671,7 +698,7 @@ class ConnectionsView:
             ax.text(0.0, 1.02, "", ha="center", va="bottom", fontsize=8),
             ax.text(1.0, 1.02, "", ha="center", va="bottom", fontsize=8),
         )
-        self.note = ax.text(0.5, -0.12, "", ha="center", va="bottom", fontsize=7.5)
+        self.note = ax.text(0.5, -0.12, "", ha="center", va="bottom", fontsize=8)
         self.title = _title(ax)
         self.connections = None
 
@@ -681,12 +708,13 @@ class ConnectionsView:
 
     def _labels(self, store, n, x, ha):
         while len(store) < n:
-            store.append(self.ax.text(0, 0, "", fontsize=6, va="center", ha=ha, zorder=4))
+            store.append(self.ax.text(0, 0, "", fontsize=7, va="center", ha=ha, zorder=4))
         ys = self._ys(n)
-        show = n <= 40
+        step = -(-n // 16)  # at most 16 labels per column: every map up to 16, then every step-th
         for i, t in enumerate(store):
-            t.set_visible(show and i < n)
-            if show and i < n:
+            shown = i < n and i % step == 0
+            t.set_visible(shown)
+            if shown:
                 t.set_position((x, ys[i]))
                 t.set_text(str(i))
 
@@ -916,6 +944,19 @@ def receptive_field(
     )
 
 
+def _cell(v: float) -> str:
+    """A number short enough for one kernel cell: integers plainly, others with two decimals."""
+    v = float(v) + 0.0  # no "-0"
+    if v == round(v) and abs(v) < 1000:
+        return f"{v:.0f}"
+    return f"{v:.2f}" if abs(v) < 10 else f"{v:.0f}"
+
+
+def _ink(v: float, bound: float) -> str:
+    """Text colour readable on a diverging cell of value ``v`` (white on the dark ends)."""
+    return "white" if bound and abs(v) > 0.6 * bound else "black"
+
+
 def _fmt(v: float) -> str:
     return f"{v:.2f}" if abs(v) < 1000 else f"{v:.3g}"
 
@@ -1109,10 +1150,12 @@ class ReceptiveFieldView:
             self.p_images[r].set_data(rf.products[r])
             if self.annotate:
                 for t, v in zip(self.k_texts[r], rf.kernel[r].ravel()):
-                    t.set_text(f"{v:.1f}")
+                    t.set_text(_cell(v))
+                    t.set_color(_ink(v, self.w_norm.vmax))
             if self.annotate_products:
                 for t, v in zip(self.p_texts[r], rf.products[r].ravel()):
-                    t.set_text(f"{v:.1f}")
+                    t.set_text(_cell(v))
+                    t.set_color(_ink(v, self.p_norm.vmax))
             self.sums[r].set_text(f"{'' if r == 0 else '+ '}{_fmt(rf.partial_sums[r])}")
         self.k_title.set_text(f"kernel w[{rf.out_channel}, map]")
         out = self._output(rf.out_channel, stride, padding, dilation)

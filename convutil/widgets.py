@@ -124,15 +124,17 @@ class Control:
         )
 
 
-def _encode_png(rgba, *, small: bool = False) -> bytes:
+def _encode_png(canvas, *, small: bool = False) -> bytes:
+    """The Agg canvas as PNG bytes (RGB, no alpha)."""
     from PIL import Image
 
-    image = Image.fromarray(np.asarray(rgba)[..., :3])
+    width, height = canvas.get_width_height(physical=True)
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
     buf = io.BytesIO()
     if small:  # fallback frames: a 128-colour palette cuts the page size about 4x
         image.quantize(128, method=Image.Quantize.FASTOCTREE).save(buf, format="png", optimize=True)
-    else:  # live updates: speed first
-        image.save(buf, format="png", compress_level=1)
+    else:  # live updates: speed first; zlib's run-length strategy (3) suits a figure's flat colours
+        image.save(buf, format="png", compress_level=1, compress_type=3)
     return buf.getvalue()
 
 
@@ -149,7 +151,7 @@ class Explorer:
 
     dpi = 72
     """Resolution of the live PNG."""
-    fallback_dpi = 60
+    fallback_dpi = 66
     """Resolution of the fallback frames."""
     alt = "interactive figure"
     """Text alternative of the fallback image."""
@@ -268,7 +270,7 @@ class Explorer:
         finally:
             for a in dynamic:
                 a.set_animated(False)
-        return _encode_png(canvas.buffer_rgba(), small=small)
+        return _encode_png(canvas, small=small)
 
     # ---- live panel
     @property
@@ -720,6 +722,7 @@ class TypeComparer(Explorer):
         self.ax_out = fig.add_axes((0.5, 0.2, 0.49, 0.62))
         # map indices are written once, next to the connection diagram's nodes
         self.in_view = viz.StackView(self.ax_in, ncols=2, labels=False)
+        fig.text(0.745, 0.9, "output maps", ha="center", va="bottom", fontsize=9)
         self.links = viz.ConnectionsView(self.ax_links)
         self.out_view = viz.StackView(self.ax_out, labels=False)
         self.title = fig.text(0.5, 0.975, "", ha="center", va="top", fontsize=11)
@@ -770,7 +773,7 @@ class TypeComparer(Explorer):
         self.links.set(k1, c_out, kind=kind, groups=g if kind == "grouped" else 1)
         # type 1 and depthwise: one row per input map, so each row shows what became of that map
         self.out_view.ncols = k2 if kind in ("type1", "depthwise") else None
-        self.out_view.set(y, title="output maps")
+        self.out_view.set(y)  # one line, "shape (C, H, W)"; the panel's name is static text
         p_formula, m_formula = _FORMULAS[kind]
         self.info.set_text(f"parameters {params:,} = {p_formula}\nMACs {macs:,} = {m_formula}")
         names = {
@@ -800,6 +803,7 @@ class TypeComparer(Explorer):
             *view.frames,
             view.title,
             links.lines,
+            links.in_nodes,  # their size depends on the number of output maps too
             links.out_nodes,
             *links.out_labels,
             links.headers[1],
@@ -886,15 +890,27 @@ class OutputSizeExplorer(Explorer):
     def __init__(self, *, state, max_n, fallback):
         self.max_n = max_n
         fig = Figure(figsize=(8.0, 4.2))
-        self.ax = ax = fig.add_axes((0.08, 0.03, 0.9, 0.72))
+        self.ax = ax = fig.add_axes((0.02, 0.02, 0.96, 0.74))
         ax.set_axis_off()
+        ax.set_aspect("equal")  # square pixels and taps, whatever the counts
+        ax.set_autoscale_on(False)
+        self.input_label = ax.text(0, 0, "input", ha="right", va="center", fontsize=8)
         self.cells = PolyCollection([], edgecolors="0.3", linewidths=0.8)
         self.taps = PolyCollection([], facecolors=viz.HIGHLIGHT, edgecolors="black", linewidths=0.6)
         self.spans = LineCollection([], colors="0.35", linewidths=1.0)
         for artist in (self.cells, self.spans, self.taps):
             ax.add_collection(artist)
         self.labels = []
-        self.formula = fig.text(0.02, 0.97, "", ha="left", va="top", fontsize=10, family="monospace")
+        fig.text(
+            0.02,
+            0.97,
+            "n_out = floor((n + 2p - d(k-1) - 1) / s) + 1",
+            ha="left",
+            va="top",
+            fontsize=10,
+            family="monospace",
+        )
+        self.formula = fig.text(0.02, 0.915, "", ha="left", va="top", fontsize=10, family="monospace")
         fig.text(
             0.02,
             0.78,
@@ -929,7 +945,6 @@ class OutputSizeExplorer(Explorer):
         except ValueError:
             out = 0
         self.output_size = out
-        line1 = "n_out = floor((n + 2p - d(k-1) - 1) / s) + 1"
         line2 = f"      = floor(({n} + 2*{p} - {d}*({k}-1) - 1) / {s}) + 1 = floor({numerator}/{s}) + 1"
         if out:
             self.message = ""
@@ -958,11 +973,12 @@ class OutputSizeExplorer(Explorer):
             label = self._label(i)
             label.set_visible(i < out)
             if i < out:
-                label.set_text(str(i))
+                label.set_text(f"out {i}")
                 label.set_position((-p - 0.8, i + 1))
         self.unused = int((~pad & ~covered).sum())
         note = f"{self.unused} input pixel(s) never used by any window (red edge)" if out and self.unused else ""
-        self.formula.set_text(f"{line1}\n{line2}\n{self.message or note}")
+        self.formula.set_text(f"{line2}\n{self.message or note}")
+        self.input_label.set_position((-p - 0.8, 0))
         self.ax.set_xlim(-p - 3.0, max(n + p, 8) + 0.5)
         self.ax.set_ylim(max(out, 4) + 0.8, -0.8)
 
@@ -970,7 +986,7 @@ class OutputSizeExplorer(Explorer):
         return ()  # only the legend is static; everything else is redrawn over it
 
     def _dynamic_artists(self):
-        return [self.cells, self.spans, self.taps, *self.labels, self.formula]
+        return [self.cells, self.spans, self.taps, *self.labels, self.input_label, self.formula]
 
     def _fallback_axes(self):
         return {"k": [1, 2, 3, 4, 5], "s": [1, 2, 3], "p": [0, 1, 2], "d": [1, 2]}

@@ -2,7 +2,11 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
+from convutil import conv_macs, conv_params
 from convutil.architectures import ALEXNET_INPUT, INCEPTION, alexnet, lenet5_c3_table, table_connections, table_params
 from convutil.summary import Conv2d, summary
 
@@ -164,3 +168,24 @@ def test_alexnet_parameters_agree_with_pytorch_modules():
         nn.Linear(4096, 1000),
     )
     assert sum(p.numel() for p in model.parameters()) == summary(alexnet(), ALEXNET_INPUT).total_params
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    table=arrays(bool, st.tuples(st.integers(1, 12), st.integers(1, 12))),
+    k=st.integers(1, 7),
+    bias=st.booleans(),
+)
+def test_table_counts_are_sums_over_connections(table, k, bias):
+    table[:, 0] |= ~table.any(axis=1)  # every output map sees at least one input map
+    connections = int(np.count_nonzero(table))
+    assert table_params(table, k, bias=bias) == connections * k * k + (table.shape[0] if bias else 0)
+    assert table_connections(table, k, (3, 2)) == (connections * k * k + table.shape[0]) * 6
+
+
+@settings(max_examples=40, deadline=None)
+@given(c_out=st.integers(1, 16), c_in=st.integers(1, 16), k=st.integers(1, 7))
+def test_a_full_table_is_an_ordinary_convolution(c_out, c_in, k):
+    full = np.ones((c_out, c_in), dtype=bool)
+    assert table_params(full, k) == conv_params(c_in, c_out, k)
+    assert table_connections(full, k, 4) == conv_macs(c_in, c_out, k, 4) + c_out * 16

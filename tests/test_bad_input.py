@@ -128,6 +128,14 @@ CASES = [
         ["dimension 1"],
     ),
     ("conv2d-huge-padding", conv2d, (X, W), {"padding": 10**6}, ValueError, ["padding", "elements"]),
+    (
+        "conv2d-huge-output",
+        conv2d,
+        (np.zeros((1, 2000, 2000), np.float32), np.zeros((300, 1, 1, 1), np.float32)),
+        {},
+        ValueError,
+        ["output", "(1, 300, 2000, 2000)", "limit"],
+    ),
     ("conv2d-huge-padding-pair", conv2d, (X, W), {"padding": (3 * 10**4, 3 * 10**4)}, ValueError, ["padding", "limit"]),
     # --- conv2d: keywords ------------------------------------------------------
     ("conv2d-unknown-keyword", conv2d, (X, W), {"strides": 2}, TypeError, ["strides"]),

@@ -15,6 +15,7 @@ the sources.
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import http.server
 import os
@@ -47,7 +48,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 STRICT_BUILD = ["build", ".", "-W", "-n", "--keep-going"]
 SOURCES = ["_config.yml", "_toc.yml", "references.bib", "book", "convutil", "exercises", "tools"]
-# Functions of convutil.widgets whose call in a chapter puts an explorer on its page.
+# Functions of convutil.widgets whose call in a notebook puts an explorer on its page.
 EXPLORER_CALL = re.compile(r"\b(conv_explorer|type_comparer|output_size_explorer|pooling_explorer)\s*\(")
 SERIOUS = {"serious", "critical"}
 # TeX that MathJax should have typeset, left as text: \( \[ $$ or $ before a letter, brace or backslash.
@@ -91,9 +92,12 @@ def source_of(page: str) -> Path | None:
 
 
 def has_explorer(page: str) -> bool:
-    """Whether the page's source displays a convutil explorer."""
+    """Whether the page's notebook is executed by the build and displays a convutil explorer."""
     source = source_of(page)
-    return source is not None and source.suffix == ".ipynb" and bool(EXPLORER_CALL.search(source.read_text("utf-8")))
+    not_executed = yaml.safe_load((ROOT / "_config.yml").read_text("utf-8"))["execute"].get("exclude_patterns", [])
+    if source is None or source.suffix != ".ipynb" or any(fnmatch.fnmatch(page, p) for p in not_executed):
+        return False
+    return bool(EXPLORER_CALL.search(source.read_text("utf-8")))
 
 
 def newest_source_mtime() -> float:
@@ -175,34 +179,64 @@ def _is_local(url: str) -> bool:
     return parts.scheme in ("data", "blob", "about") or parts.hostname in ("127.0.0.1", "localhost")
 
 
-# Reads the pictures and text of one cell output: what a reader sees change.
-_OUTPUT_FINGERPRINT = """el => {
-  const out = el.closest('.cell_output, .output') || el.parentElement;
-  return Array.from(out.querySelectorAll('img')).map(i => i.currentSrc || i.src).join('|')
-       + '#' + out.innerText;
+# An explorer's kernel-free fallback (convutil.widgets): a `.convutil-explorer` holding
+# controls marked `data-control` (sliders, menus), an optional play button, and the picture.
+# For each control, in the browser: does moving it through its values change the picture,
+# in the explorer's first state or after setting one other control to one of its values
+# (a `groups` menu may only matter once `kind` is "grouped")? The state is restored after.
+_CONTROLS_CHANGE_PICTURE = """root => {
+  const img = root.querySelector('img');
+  const controls = Array.from(root.querySelectorAll('[data-control]'));
+  const values = el => el.tagName === 'SELECT'
+    ? Array.from(el.options, (_, i) => i)
+    : Array.from({length: Math.min(50, (+el.max - +el.min) / (+el.step || 1) + 1)}, (_, i) => +el.min + i * (+el.step || 1));
+  const get = el => el.tagName === 'SELECT' ? el.selectedIndex : +el.value;
+  const set = (el, v) => {
+    if (el.tagName === 'SELECT') el.selectedIndex = v; else el.value = String(v);
+    el.dispatchEvent(new Event('input', {bubbles: true}));
+    el.dispatchEvent(new Event('change', {bubbles: true}));
+  };
+  const start = controls.map(get);
+  const restore = () => controls.forEach((el, i) => set(el, start[i]));
+  const changes = control => {
+    const states = [[null, null]];
+    controls.forEach(other => { if (other !== control) values(other).forEach(v => states.push([other, v])); });
+    for (const [other, v] of states) {
+      restore();
+      if (other) set(other, v);
+      const pictures = new Set(values(control).map(w => { set(control, w); return img.src; }));
+      if (pictures.size > 1) return true;
+    }
+    return false;
+  };
+  const result = {};
+  controls.forEach((el, i) => { result[el.getAttribute('aria-label') || 'control ' + i] = changes(el); });
+  restore();
+  return result;
 }"""
 
 
 def _probe_explorers(page) -> list[dict]:
-    """Move every slider in the page's cell outputs to another value; record whether the picture changed."""
+    """Operate every control of every explorer on the page; record whether its picture changes."""
     results = []
-    sliders = page.locator(".cell_output input[type=range]")
-    for i in range(sliders.count()):
-        slider = sliders.nth(i)
-        slider.scroll_into_view_if_needed()
-        lo, hi, value = (float(slider.get_attribute(a) or d) for a, d in (("min", 0), ("max", 100), ("value", 0)))
-        before = slider.evaluate(_OUTPUT_FINGERPRINT)
-        target = hi if value != hi else lo
-        slider.evaluate(
-            """(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true}));
-                            el.dispatchEvent(new Event('change', {bubbles: true})); }""",
-            str(int(target) if target.is_integer() else target),
-        )
-        page.wait_for_timeout(50)
-        after = slider.evaluate(_OUTPUT_FINGERPRINT)
-        results.append(
-            {"slider": slider.get_attribute("id") or f"slider {i}", "range": (lo, hi), "changed": before != after}
-        )
+    explorers = page.locator(".convutil-explorer")
+    for i in range(explorers.count()):
+        explorer = explorers.nth(i)
+        explorer.scroll_into_view_if_needed()
+        picture = explorer.locator("img").first
+        result = {
+            "explorer": i,
+            "picture loaded": picture.evaluate("img => img.complete && img.naturalWidth > 0"),
+            "controls": explorer.evaluate(_CONTROLS_CHANGE_PICTURE),
+        }
+        play = explorer.locator("button")
+        if play.count():
+            before = picture.get_attribute("src")
+            play.first.click()
+            page.wait_for_timeout(1000)
+            result["controls"]["play button"] = before != picture.get_attribute("src")
+            play.first.click()
+        results.append(result)
     return results
 
 
@@ -322,6 +356,9 @@ EXPLORER_PAGES = [p for p in PAGES if has_explorer(p)] or [
 @pytest.mark.parametrize("name", EXPLORER_PAGES)
 def test_explorers_respond_without_a_kernel(visit, name):
     explorers = visit(name).explorers
-    assert explorers, "the chapter displays an explorer, but the page has no slider in its outputs"
-    dead = [e for e in explorers if not e["changed"]]
-    assert not dead, f"sliders that do not change the picture: {dead}"
+    assert explorers, "the chapter displays an explorer, but the page shows no explorer"
+    for explorer in explorers:
+        assert explorer["picture loaded"], f"explorer {explorer['explorer']} shows no picture"
+        assert explorer["controls"], f"explorer {explorer['explorer']} has no control"
+        dead = [name for name, changed in explorer["controls"].items() if not changed]
+        assert not dead, f"explorer {explorer['explorer']}: these controls do not change the picture: {dead}"

@@ -253,3 +253,43 @@ def test_map_dependence_errors():
         map_dependence(lambda s: None, np.zeros((2, 2, 2)))
     with pytest.raises(ValueError, match=r"layer returned shape"):
         map_dependence(lambda s: s[: 1 + int(s.max() > 0)], np.zeros((2, 2, 2)))
+
+
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(1, 7), st.integers(1, 3), st.integers(1, 3)),
+        elements=st.floats(-1e3, 1e3, allow_subnormal=False),  # a subnormal divided by k may round to 0
+    ),
+    st.integers(1, 6),
+    st.floats(0.1, 5.0),
+    st.floats(0.1, 2.0),
+)
+@settings(max_examples=50, deadline=None)
+def test_lrn_properties(x, size, k, beta):
+    # alpha = 0: a plain division by k**beta
+    np.testing.assert_allclose(local_response_norm(x, size, k, 0.0, beta), x / k**beta)
+    # the normalisation never enlarges a value beyond x / k**beta, and keeps its sign
+    y = local_response_norm(x, size, k, 1e-3, beta)
+    assert np.all(np.abs(y) <= np.abs(x) / k**beta * (1 + 1e-12))
+    assert np.all(np.sign(y) == np.sign(x))
+    # it works position by position: shuffling the pixels shuffles the result
+    flat_perm = np.random.default_rng(0).permutation(x.shape[1] * x.shape[2])
+    shuffled = x.reshape(x.shape[0], -1)[:, flat_perm].reshape(x.shape)
+    expected = y.reshape(y.shape[0], -1)[:, flat_perm].reshape(y.shape)
+    np.testing.assert_allclose(local_response_norm(shuffled, size, k, 1e-3, beta), expected)
+
+
+def test_global_avg_pool_agrees_with_torch():
+    torch = pytest.importorskip("torch")
+    x = RNG.normal(size=(2, 5, 4, 7))
+    expected = torch.nn.functional.adaptive_avg_pool2d(torch.from_numpy(x), 1).numpy()[..., 0, 0]
+    np.testing.assert_allclose(global_avg_pool2d(x), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_float_dtypes_are_kept(dtype):
+    x = RNG.normal(size=(4, 3, 3)).astype(dtype)
+    assert maxout(x, 2).dtype == dtype
+    assert local_response_norm(x).dtype == dtype
+    assert global_avg_pool2d(x).dtype == dtype

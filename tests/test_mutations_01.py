@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 import pytest
 
 from convutil.checks import PASS_MARK, CheckFailed, _feedback
@@ -88,6 +89,7 @@ MUTANTS = [
     (checks.check_output_size, lambda n, k, s=1, p=0, d=1: (n + 2 * p - d * (k - 1) - 1) / s + 1, "//"),
     (checks.check_output_size, lambda n, k, s=1, p=0, d=1: -(-(n + 2 * p - d * (k - 1) - 1) // s) + 1, "round down"),
     (checks.check_output_size, lambda n, k, s=1, p=0, d=1: n - k + 1, "padding"),
+    (checks.check_output_size, lambda n, k, s=1, p=0, d=1: np.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1, "float"),
     (
         checks.check_output_shape,
         lambda x, w, stride=1, padding=0, dilation=1: (
@@ -208,6 +210,7 @@ def test_mutant_is_rejected_with_useful_feedback(checker, mutant, hint, capsys):
 def test_wrong_volume_shape_is_rejected(value, hint):
     with pytest.raises(CheckFailed, match="expected: \\(4, 7, 7\\)") as info:
         checks.check_volume_shape(value)
+    assert f"got:      {value}" in str(info.value)
     assert hint in str(info.value)
 
 

@@ -27,10 +27,11 @@ def right_as_conv3d(weight, padding):
     return weight.reshape(c_out, 1, c_in, kh, kw), (0, padding, padding)
 
 
-def right_banded_weight(kernel, maps):
+def right_banded_weight(kernel, maps, stride=1):
     kd = kernel.shape[0]
-    # vectorised: filter d, map m holds kernel[m - d] where 0 <= m - d < kd
-    offset = np.arange(maps)[None, :] - np.arange(maps - kd + 1)[:, None]
+    n_filters = (maps - kd) // stride + 1
+    # vectorised: filter i, map m holds kernel[m - i*stride] where 0 <= m - i*stride < kd
+    offset = np.arange(maps)[None, :] - stride * np.arange(n_filters)[:, None]
     inside = (offset >= 0) & (offset < kd)
     return np.where(inside[..., None, None], kernel[np.clip(offset, 0, kd - 1)], 0.0)
 
@@ -66,24 +67,38 @@ def test_as_conv3d_reproduces_the_layer(c_out, c_in, kh, kw, padding):
     np.testing.assert_allclose(out[:, 0], conv2d(x, weight, padding=padding), atol=1e-12)
 
 
-@pytest.mark.parametrize(("kd", "maps"), [(1, 4), (3, 12), (5, 5), (2, 7)])
-def test_banded_weight_reproduces_the_3d_convolution(kd, maps):
+@pytest.mark.parametrize(("kd", "maps", "stride"), [(1, 4, 1), (3, 12, 1), (5, 5, 1), (2, 7, 1), (3, 9, 2), (2, 8, 3)])
+def test_banded_weight_reproduces_the_3d_convolution(kd, maps, stride):
     rng = np.random.default_rng(1)
     kernel = rng.normal(size=(kd, 3, 2))
     x = rng.normal(size=(maps, 8, 6))
     np.testing.assert_allclose(
-        conv2d(x, right_banded_weight(kernel, maps)), conv3d(x[None], kernel[None, None])[0], atol=1e-12
+        conv2d(x, right_banded_weight(kernel, maps, stride)),
+        conv3d(x[None], kernel[None, None], stride=(stride, 1, 1))[0],
+        atol=1e-12,
     )
 
 
 # --------------------------------------------------------------------------- wrong answers
 
 
-def _flip(kernel, maps):
-    return right_banded_weight(kernel[::-1], maps)
+def _flip(kernel, maps, stride=1):
+    return right_banded_weight(kernel[::-1], maps, stride)
 
 
-def _one_filter_per_map(kernel, maps):
+def _ignore_stride(kernel, maps, stride=1):
+    return right_banded_weight(kernel, maps, 1)
+
+
+def _start_at_i(kernel, maps, stride=1):
+    kd = kernel.shape[0]
+    out = np.zeros(((maps - kd) // stride + 1, maps, *kernel.shape[1:]))
+    for i in range(len(out)):
+        out[i, i : i + kd] = kernel
+    return out
+
+
+def _one_filter_per_map(kernel, maps, stride=1):
     kd = kernel.shape[0]
     out = np.zeros((maps, maps, *kernel.shape[1:]))
     for d in range(maps):
@@ -92,9 +107,14 @@ def _one_filter_per_map(kernel, maps):
     return out
 
 
-def _kernel_on_every_map(kernel, maps):
+def _kernel_on_every_map(kernel, maps, stride=1):
+    n_filters = (maps - kernel.shape[0]) // stride + 1
+    return np.broadcast_to(kernel.sum(axis=0), (n_filters, maps, *kernel.shape[1:])).copy()
+
+
+def _float_count(kernel, maps, stride=1):
     kd = kernel.shape[0]
-    return np.broadcast_to(kernel.sum(axis=0), (maps - kd + 1, maps, *kernel.shape[1:])).copy()
+    return np.zeros(((maps - kd) / stride + 1, maps, *kernel.shape[1:]))  # TypeError: float shape
 
 
 MUTANTS = [
@@ -125,7 +145,9 @@ MUTANTS = [
     (checks.check_as_conv3d, lambda weight, p: (weight[None], (0, p, p)), "first axis"),
     (checks.check_as_conv3d, lambda weight, p: (weight[:, None], p), "kernel depth kD must equal"),
     (checks.check_banded_weight, _flip, "does not flip"),
-    (checks.check_banded_weight, _one_filter_per_map, "maps - kD + 1 filters"),
+    (checks.check_banded_weight, _ignore_stride, "stride along depth is ignored"),
+    (checks.check_banded_weight, _start_at_i, "must start at map i*stride"),
+    (checks.check_banded_weight, _one_filter_per_map, "WHOLE kernel fits"),
     (checks.check_banded_weight, _kernel_on_every_map, "zeros on the other maps"),
 ]
 
@@ -150,7 +172,9 @@ def test_blank_and_broken_answers_become_messages():
     with pytest.raises(CheckFailed, match="not written yet"):
         checks.check_two_readings(blank)
     with pytest.raises(CheckFailed, match="got None"):
-        checks.check_banded_weight(lambda kernel, maps: None)
+        checks.check_banded_weight(lambda kernel, maps, stride=1: None)
+    with pytest.raises(CheckFailed, match="TypeError"):
+        checks.check_banded_weight(_float_count)
     with pytest.raises(CheckFailed, match="raised an error"):
         checks.check_as_conv3d(lambda weight, padding: weight.reshape(-1, 7))
     with pytest.raises(CheckFailed, match="expects your function"):

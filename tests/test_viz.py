@@ -9,8 +9,7 @@ from hypothesis import strategies as st
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
-from convutil import conv2d, conv_type1, conv_type2_1
-from convutil import viz
+from convutil import conv2d, conv_type1, conv_type2_1, viz
 
 RNG = np.random.default_rng(0)
 
@@ -58,7 +57,8 @@ def test_plot_stack_draws_every_map_with_its_data(layout):
         np.testing.assert_array_equal(im.get_array(), maps[i])
         assert im.get_clim()[0] == -im.get_clim()[1]  # signed: symmetric about 0
     texts = " ".join(t.get_text() for t in ax.texts)
-    assert "layer 2" in texts and "(5, 6, 7)" in texts
+    assert "layer 2" in texts
+    assert "(5, 6, 7)" in texts
     assert renders(fig)
 
 
@@ -129,7 +129,8 @@ def test_plot_weights_grid_is_c_out_by_c_in():
             assert any(np.array_equal(a, w[j, c]) for a in arrays)
     texts = [t.get_text() for t in ax.texts]
     assert {"filter 0", "filter 1", "filter 2"} <= set(texts)
-    assert "(3, 4, 3, 3)" in ax.get_title() and "3D" in ax.get_title()
+    assert "(3, 4, 3, 3)" in ax.get_title()
+    assert "3D" in ax.get_title()
     lo, hi = ax.images[0].get_clim()
     assert lo == -hi == -np.abs(w).max()
     assert renders(fig)
@@ -204,7 +205,8 @@ def test_kernel_sharing_per_kind():
     t22 = viz.connection_table(3, 4, kind="type2.2")
     assert len(set(t22.kernel)) == 12 == t22.n_kernels  # every link its own kernel
     t1 = viz.connection_table(3, 4, kind="type1")
-    assert t1.n_out == 12 and t1.n_kernels == 4
+    assert t1.n_out == 12
+    assert t1.n_kernels == 4
     for c in range(3):  # every input map sees all 4 kernels
         assert sorted(t1.kernel[t1.edges[:, 1] == c]) == [0, 1, 2, 3]
 
@@ -369,3 +371,15 @@ def test_receptive_field_rejects_bad_arguments(kwargs, error, match):
     args = {"x": np.ones((3, 5, 5)), "weight": np.ones((2, 3, 3, 3)), **kwargs}
     with pytest.raises(error, match=match):
         viz.plot_receptive_field(**args)
+
+
+def test_figures_display_as_png_in_ipython():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        assert viz._enable_notebook_display()
+        data, _ = shell.display_formatter.format(viz.plot_stack(np.ones((2, 3, 3))))
+        assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+    finally:
+        InteractiveShell.clear_instance()

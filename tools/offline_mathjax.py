@@ -15,11 +15,11 @@ MathJax's Apache-2.0 licence and version.
 
 from __future__ import annotations
 
-import importlib.resources
 import json
 import shutil
 from pathlib import Path
 
+import mathjax  # the PyPI package django-static-mathjax
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
@@ -32,7 +32,7 @@ ES5_DIRS = ["output/chtml/fonts/woff-v2", "a11y", "sre"]
 
 def mathjax_distribution() -> Path:
     """The MathJax distribution shipped by ``django-static-mathjax``."""
-    return Path(str(importlib.resources.files("mathjax") / "static" / "mathjax"))
+    return Path(mathjax.__file__).parent / "static" / "mathjax"
 
 
 def copy_mathjax(source: Path, static_dir: Path) -> str:

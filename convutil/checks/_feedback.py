@@ -25,6 +25,7 @@ from __future__ import annotations
 import copy
 import math
 import numbers
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Sequence
@@ -130,8 +131,16 @@ class Misconception:
         except Exception:  # a formula that does not apply to this case or answer
             return None
         if compare(wrong, got_part) is None and compare(expected_part, got_part) is not None:
-            return self.hint.format(got=got_part, expected=expected_part, **names)
+            return _format(self.hint, got=got_part, expected=expected_part, **names)
         return None
+
+
+def _format(text: str, **fields) -> str:
+    """``text.format(**fields)``, or ``text`` unchanged when it has no such fields."""
+    try:
+        return text.format(**fields)
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+        return text
 
 
 def _short(value, limit: int = 60) -> str:
@@ -269,8 +278,10 @@ def call_with_time_limit(func: Callable, args: tuple, time_limit: float | None =
 
 
 def _where_raised(exc: BaseException) -> str:
-    """'line 3: return n / s' for the innermost frame of the student's code."""
+    """'(in f, line 3: return n / s)' for the innermost frame of the student's own code."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.endswith("_feedback.py")]
+    own = [f for f in frames if not f.filename.startswith((sys.prefix, sys.base_prefix))]
+    frames = own or frames  # skip frames inside NumPy and other installed libraries
     if not frames:
         return ""
     frame = frames[-1]
@@ -386,7 +397,9 @@ def _first_failure(func, cases, reference, task, misconceptions, hint, rtol, ato
                 [
                     f'{task} took longer than {limit:g} s on the case "{case.name}" and was stopped:',
                     f"  call: {call}",
-                    "Is there a loop that never ends, or one that is much slower than it needs to be?",
+                    "Is there a loop that never ends, or one that is much slower than it needs to be? "
+                    "(The stopped call may go on running in the background: if the notebook feels slow, "
+                    "restart the kernel.)",
                 ]
             )
         if error is not None:
@@ -411,12 +424,7 @@ def _hint_line(misconceptions, hint, args, names, got, expected) -> str:
         text = misconception.matches(args, names, got, expected)
         if text:
             return f"Hint: {text}"
-    if hint:
-        try:
-            return "Hint: " + hint.format(got=got, expected=expected, **names)
-        except (KeyError, IndexError, ValueError):
-            return "Hint: " + hint
-    return ""
+    return "Hint: " + _format(hint, got=got, expected=expected, **names) if hint else ""
 
 
 def check_value(

@@ -63,6 +63,11 @@ def _output_size_cases() -> list[Case]:
 
 _OUTPUT_SIZE_MISCONCEPTIONS = [
     Misconception(
+        lambda n, k, s, p, d: float((n + 2 * p - d * (k - 1) - 1) // s + 1),
+        "the value is right but it is a float: return an int (floor division `//` keeps integers; "
+        "np.floor and math.floor of a float division may not).",
+    ),
+    Misconception(
         lambda n, k, s, p, d: (n + 2 * p - d * (k - 1) - 1) / s + 1,
         "the number of windows is a whole number: divide with floor division `//`, not `/`.",
     ),

@@ -211,66 +211,89 @@ def check_as_conv3d(as_conv3d) -> None:
 # --------------------------------------------------------------------------- banded_weight
 
 
-def _banded_weight(kernel, maps):
+def _banded_weight(kernel, maps, stride):
     kernel = np.asarray(kernel, dtype=float)
     kd = kernel.shape[0]
-    out = np.zeros((maps - kd + 1, maps, *kernel.shape[1:]))
-    for d in range(maps - kd + 1):
-        out[d, d : d + kd] = kernel
+    n_filters = conv_output_size(maps, kd, stride)
+    out = np.zeros((n_filters, maps, *kernel.shape[1:]))
+    for i in range(n_filters):
+        out[i, i * stride : i * stride + kd] = kernel
     return out
 
 
 def _banded_weight_cases() -> list[Case]:
     rng = np.random.default_rng(10)
     fixed = [
-        ("kernel depth 1: every filter sees one map", (1, 3, 3), 4),
-        ("kernel as deep as the stack: one filter", (5, 2, 2), 5),
-        ("the stand-in of chapter 7: 3x4x5 kernel, 12 maps", (3, 4, 5), 12),
-        ("1x1x1 kernel on one map", (1, 1, 1), 1),
-        ("non-square kernel", (2, 1, 3), 6),
+        ("kernel depth 1: every filter sees one map", (1, 3, 3), 4, 1),
+        ("kernel as deep as the stack: one filter", (5, 2, 2), 5, 1),
+        ("the stand-in of chapter 7: 3x4x5 kernel, 12 maps", (3, 4, 5), 12, 1),
+        ("1x1x1 kernel on one map", (1, 1, 1), 1, 1),
+        ("stride 2 along depth", (3, 2, 2), 9, 2),
+        ("stride 2 that does not divide evenly", (2, 3, 3), 7, 2),
+        ("stride as large as the kernel depth: no overlap", (2, 1, 3), 6, 2),
     ]
-    cases = [Case(name, {"kernel": rng.normal(size=shape), "maps": maps}) for name, shape, maps in fixed]
-    for i in range(6):
+    cases = [
+        Case(name, {"kernel": rng.normal(size=shape), "maps": maps, "stride": stride})
+        for name, shape, maps, stride in fixed
+    ]
+    for i in range(8):
         maps = int(rng.integers(1, 12))
         shape = (int(rng.integers(1, maps + 1)), int(rng.integers(1, 5)), int(rng.integers(1, 5)))
-        cases.append(Case(f"random case {i + 1}", {"kernel": rng.normal(size=shape), "maps": maps}))
+        args = {"kernel": rng.normal(size=shape), "maps": maps, "stride": int(rng.integers(1, 4))}
+        cases.append(Case(f"random case {i + 1}", args))
     return cases
 
 
-def check_banded_weight(banded_weight) -> None:
-    """Check ``banded_weight(kernel, maps)``: a one-channel 3D convolution as a convolution layer's weight.
+def _banded_flipped(kernel, maps, stride):
+    return _banded_weight(np.asarray(kernel)[::-1], maps, stride)
 
-    ``kernel`` is a 3D kernel ``(kD, kH, kW)`` and ``maps`` the depth ``D`` of
-    the stack. The answer is the layer weight ``(D - kD + 1, D, kH, kW)`` whose
-    filter ``d`` holds the kernel's slices on maps ``d, ..., d + kD - 1`` and
-    zeros elsewhere, so that ``conv2d(x, answer)`` equals
-    ``conv3d(x[None], kernel[None, None])[0]``.
+
+def _banded_no_stride(kernel, maps, stride):
+    return _banded_weight(kernel, maps, 1)
+
+
+def _banded_one_filter_per_map(kernel, maps, stride):
+    kernel = np.asarray(kernel)
+    out = np.zeros((maps, maps, *kernel.shape[1:]))
+    for d in range(maps):
+        take = min(kernel.shape[0], maps - d)
+        out[d, d : d + take] = kernel[:take]
+    return out
+
+
+def _banded_stride_in_maps(kernel, maps, stride):
+    kernel = np.asarray(kernel)
+    kd = kernel.shape[0]
+    out = np.zeros((conv_output_size(maps, kd, stride), maps, *kernel.shape[1:]))
+    for i in range(out.shape[0]):
+        out[i, i : i + kd] = kernel  # right number of filters, but each moved by one map only
+    return out
+
+
+def check_banded_weight(banded_weight) -> None:
+    """Check ``banded_weight(kernel, maps, stride)``: a one-channel 3D convolution as a layer's weight.
+
+    ``kernel`` is a 3D kernel ``(kD, kH, kW)``, ``maps`` the depth ``D`` of the
+    stack and ``stride`` the 3D convolution's step along depth (1 along height
+    and width). The answer is the weight of the equivalent convolution layer,
+    shape ``(D_out, D, kH, kW)`` with ``D_out = (D - kD) // stride + 1``:
+    filter ``i`` holds the kernel's slices on maps ``i*stride, ...,
+    i*stride + kD - 1`` and zeros elsewhere, so that ``conv2d(x, answer)``
+    equals ``conv3d(x[None], kernel[None, None], stride=(stride, 1, 1))[0]``.
 
     Examples
     --------
     >>> import numpy as np
-    >>> def banded_weight(kernel, maps):
+    >>> def banded_weight(kernel, maps, stride=1):
     ...     kd = kernel.shape[0]
-    ...     w = np.zeros((maps - kd + 1, maps, *kernel.shape[1:]))
-    ...     for d in range(maps - kd + 1):
-    ...         w[d, d : d + kd] = kernel
+    ...     w = np.zeros(((maps - kd) // stride + 1, maps, *kernel.shape[1:]))
+    ...     for i in range(len(w)):
+    ...         w[i, i * stride : i * stride + kd] = kernel
     ...     return w
     >>> check_banded_weight(banded_weight)
-    ✔ banded_weight passes all 11 cases. Well done!
+    ✔ banded_weight passes all 15 cases. Well done!
     """
     __tracebackhide__ = True
-
-    def flipped(kernel, maps):
-        return _banded_weight(np.asarray(kernel)[::-1], maps)
-
-    def all_maps(kernel, maps):
-        kernel = np.asarray(kernel)
-        out = np.zeros((maps, maps, *kernel.shape[1:]))
-        for d in range(maps):
-            take = min(kernel.shape[0], maps - d)
-            out[d, d : d + take] = kernel[:take]
-        return out
-
     check_function(
         banded_weight,
         _banded_weight_cases(),
@@ -278,18 +301,27 @@ def check_banded_weight(banded_weight) -> None:
         task="banded_weight",
         misconceptions=[
             Misconception(
-                flipped,
+                _banded_flipped,
                 "the kernel's slices are in reverse order along depth. Deep-learning convolution does not flip "
-                "the kernel: slice i of the kernel meets map d + i.",
+                "the kernel: slice j of the kernel meets map i*stride + j.",
             ),
             Misconception(
-                all_maps,
-                "there is one filter per depth position where the WHOLE kernel fits: maps - kD + 1 filters, "
-                "not one per map.",
+                _banded_no_stride,
+                "the stride along depth is ignored: with stride {stride} the kernel jumps {stride} maps between "
+                "two filters, so there are (maps - kD) // stride + 1 of them.",
+            ),
+            Misconception(
+                _banded_stride_in_maps,
+                "the number of filters is right, but filter i must start at map i*stride, not at map i.",
+            ),
+            Misconception(
+                _banded_one_filter_per_map,
+                "there is one filter per depth position where the WHOLE kernel fits, not one per map.",
             ),
         ],
-        hint="filter d of the layer is the 3D kernel placed at depth position d: its slices kernel[0], ..., "
-        "kernel[kD - 1] on maps d, ..., d + kD - 1, zeros on the other maps; shape (maps - kD + 1, maps, kH, kW).",
+        hint="filter i of the layer is the 3D kernel placed at depth position i*stride: its slices kernel[0], ..., "
+        "kernel[kD - 1] on maps i*stride, ..., i*stride + kD - 1, zeros on the other maps; "
+        "shape ((maps - kD) // stride + 1, maps, kH, kW).",
     )
 
 
