@@ -216,10 +216,21 @@ class StackView:
         Add a colour bar next to ``ax`` (True means ``"right"``).
     labels : bool, default True
         Write each map's index above it.
+    adjustable : {"box", "datalim"}, default "box"
+        How the axes keeps square pixels (see ``Axes.set_aspect``): "datalim"
+        keeps the axes box fixed whatever the number of maps.
     """
 
     def __init__(
-        self, ax, *, layout: str = "grid", ncols: int | None = None, max_maps: int = 64, colorbar=False, labels=True
+        self,
+        ax,
+        *,
+        layout: str = "grid",
+        ncols: int | None = None,
+        max_maps: int = 64,
+        colorbar=False,
+        labels=True,
+        adjustable="box",
     ):
         if layout not in ("grid", "volume"):
             raise ValueError(f'layout must be "grid" or "volume", got {layout!r}')
@@ -231,7 +242,7 @@ class StackView:
         self.images, self.frames, self.labels = [], [], []
         self.dim_texts = [ax.text(0, 0, "", fontsize=8, ha="center", va="center", zorder=1000) for _ in range(3)]
         ax.set_axis_off()
-        ax.set_aspect("equal")
+        ax.set_aspect("equal", adjustable=adjustable)
         ax.set_autoscale_on(False)  # limits are set explicitly; no autoscaling work at every set_extent
         self.colorbar = None
         self._colorbar_wanted = colorbar

@@ -254,7 +254,12 @@ class Explorer:
             fig.set_dpi(dpi)
         canvas = fig.canvas
         dynamic = [a for a in self._dynamic_artists() if a.get_visible()]
-        key = (self._static_key(), dpi)
+        # Axes with a fixed aspect place their box at draw time; blitting skips that draw, so place
+        # them now, and redraw everything if any box moved (the cached background would be stale).
+        for ax in fig.axes:
+            ax.apply_aspect()
+        boxes = tuple(tuple(np.round(ax.get_position().bounds, 6)) for ax in fig.axes)
+        key = (self._static_key(), dpi, boxes)
         for a in dynamic:
             a.set_animated(True)
         try:
@@ -724,7 +729,7 @@ class TypeComparer(Explorer):
         self.in_view = viz.StackView(self.ax_in, ncols=2, labels=False)
         fig.text(0.745, 0.9, "output maps", ha="center", va="bottom", fontsize=9)
         self.links = viz.ConnectionsView(self.ax_links)
-        self.out_view = viz.StackView(self.ax_out, labels=False)
+        self.out_view = viz.StackView(self.ax_out, labels=False, adjustable="datalim")  # the box never moves
         self.title = fig.text(0.5, 0.975, "", ha="center", va="top", fontsize=11)
         self.info = fig.text(0.01, 0.02, "", ha="left", va="bottom", fontsize=9, family="monospace")
         self.notice = fig.text(

@@ -271,10 +271,13 @@ def visit(build, server, browser):
 
         report.math_total = page.locator(".math").count()
         if report.math_total:
-            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=15000)
-            page.evaluate("() => MathJax.startup.promise")
-            report.math_rendered = page.locator(".math:has(mjx-container)").count()
-            report.math_errors = page.locator("mjx-merror").all_inner_texts()
+            try:
+                page.wait_for_function("() => window.MathJax?.startup?.promise", timeout=10000)
+                page.evaluate("() => MathJax.startup.promise")
+                report.math_rendered = page.locator(".math:has(mjx-container)").count()
+                report.math_errors = page.locator("mjx-merror").all_inner_texts()
+            except sync_api.TimeoutError:
+                report.math_errors = ["MathJax did not start within 10 s"]
         report.raw_tex = RAW_TEX.findall(page.evaluate(_PROSE_TEXT))
 
         report.images_without_alt = page.eval_on_selector_all(
