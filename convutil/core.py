@@ -242,7 +242,7 @@ def _depthwise(x, weight, ksize, stride, dilation, out_sizes):
             out += tmp
         return out
     x = np.ascontiguousarray(x)
-    flat = x.reshape(n, c, -1)
+    flat = x.reshape(n, c, math.prod(x.shape[2:]))
     steps = [nbytes // x.itemsize for nbytes in x.strides[2:]]  # element steps of the spatial axes
     offsets = [sum(t * d * step for t, d, step in zip(tap, dilation, steps)) for tap in taps]
     length = flat.shape[2] - offsets[-1]  # just enough to reach the last valid position

@@ -45,6 +45,7 @@ __all__ = [
     "HIGHLIGHT",
     "KINDS",
     "color_limits",
+    "fill_box",
     "kernel_colors",
     "connection_table",
     "plot_stack",
@@ -172,6 +173,26 @@ def _title(ax, text="", fontsize=9):
     return ax.text(0.5, 1.02, text, transform=ax.transAxes, ha="center", va="bottom", fontsize=fontsize)
 
 
+def fill_box(ax, x0: float, x1: float, y0: float, y1: float, *, invert_y: bool = True):
+    """Show at least ``[x0, x1] x [y0, y1]`` in ``ax`` with square data units, without moving the axes box.
+
+    The shorter side of the range is widened (about its centre) to the box's
+    proportions. ``y`` grows downwards (image convention) when ``invert_y``.
+    """
+    fig = ax.get_figure()
+    box = ax.get_position()
+    box_ratio = (box.width * fig.get_figwidth()) / (box.height * fig.get_figheight())
+    width, height = x1 - x0, y1 - y0
+    if width / height < box_ratio:
+        extra = (height * box_ratio - width) / 2
+        x0, x1 = x0 - extra, x1 + extra
+    else:
+        extra = (width / box_ratio - height) / 2
+        y0, y1 = y0 - extra, y1 + extra
+    ax.set_xlim(x0, x1)
+    ax.set_ylim((y1, y0) if invert_y else (y0, y1))
+
+
 def _shape_text(shape) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ")"
 
@@ -216,9 +237,10 @@ class StackView:
         Add a colour bar next to ``ax`` (True means ``"right"``).
     labels : bool, default True
         Write each map's index above it.
-    adjustable : {"box", "datalim"}, default "box"
-        How the axes keeps square pixels (see ``Axes.set_aspect``): "datalim"
-        keeps the axes box fixed whatever the number of maps.
+    fixed_box : bool, default False
+        Keep the axes box where it is and widen the data limits instead to
+        keep pixels square (explorers, whose layout never changes); by
+        default the box shrinks to fit the maps (``set_aspect("equal")``).
     """
 
     def __init__(
@@ -230,7 +252,7 @@ class StackView:
         max_maps: int = 64,
         colorbar=False,
         labels=True,
-        adjustable="box",
+        fixed_box=False,
     ):
         if layout not in ("grid", "volume"):
             raise ValueError(f'layout must be "grid" or "volume", got {layout!r}')
@@ -242,7 +264,8 @@ class StackView:
         self.images, self.frames, self.labels = [], [], []
         self.dim_texts = [ax.text(0, 0, "", fontsize=8, ha="center", va="center", zorder=1000) for _ in range(3)]
         ax.set_axis_off()
-        ax.set_aspect("equal", adjustable=adjustable)
+        self.fixed_box = bool(fixed_box)
+        ax.set_aspect("auto" if self.fixed_box else "equal")
         ax.set_autoscale_on(False)  # limits are set explicitly; no autoscaling work at every set_extent
         self.colorbar = None
         self._colorbar_wanted = colorbar
@@ -325,8 +348,11 @@ class StackView:
             ct.set_va("bottom")
         for t in self.dim_texts:
             t.set_visible(volume)
-        self.ax.set_xlim(xa, xb)
-        self.ax.set_ylim(yb, ya)
+        if self.fixed_box:
+            fill_box(self.ax, xa, xb, ya, yb)
+        else:
+            self.ax.set_xlim(xa, xb)
+            self.ax.set_ylim(yb, ya)
         shown = "" if c == c_all else f" (first {c} shown)"
         what = f"shape ({c_all}, {h}, {w}){shown}"
         self.title.set_text(f"{title}\n{what}" if title else what)

@@ -726,10 +726,10 @@ class TypeComparer(Explorer):
         self.ax_links = fig.add_axes((0.25, 0.2, 0.2, 0.62))
         self.ax_out = fig.add_axes((0.5, 0.2, 0.49, 0.62))
         # map indices are written once, next to the connection diagram's nodes
-        self.in_view = viz.StackView(self.ax_in, ncols=2, labels=False)
+        self.in_view = viz.StackView(self.ax_in, ncols=2, labels=False, fixed_box=True)
         fig.text(0.745, 0.9, "output maps", ha="center", va="bottom", fontsize=9)
         self.links = viz.ConnectionsView(self.ax_links)
-        self.out_view = viz.StackView(self.ax_out, labels=False, adjustable="datalim")  # the box never moves
+        self.out_view = viz.StackView(self.ax_out, labels=False, fixed_box=True)  # the box never moves
         self.title = fig.text(0.5, 0.975, "", ha="center", va="top", fontsize=11)
         self.info = fig.text(0.01, 0.02, "", ha="left", va="bottom", fontsize=9, family="monospace")
         self.notice = fig.text(
@@ -897,8 +897,7 @@ class OutputSizeExplorer(Explorer):
         fig = Figure(figsize=(8.0, 4.2))
         self.ax = ax = fig.add_axes((0.02, 0.02, 0.96, 0.74))
         ax.set_axis_off()
-        ax.set_aspect("equal")  # square pixels and taps, whatever the counts
-        ax.set_autoscale_on(False)
+        ax.set_autoscale_on(False)  # limits come from viz.fill_box: square cells, the box never moves
         self.input_label = ax.text(0, 0, "input", ha="right", va="center", fontsize=8)
         self.cells = PolyCollection([], edgecolors="0.3", linewidths=0.8)
         self.taps = PolyCollection([], facecolors=viz.HIGHLIGHT, edgecolors="black", linewidths=0.6)
@@ -984,8 +983,7 @@ class OutputSizeExplorer(Explorer):
         note = f"{self.unused} input pixel(s) never used by any window (red edge)" if out and self.unused else ""
         self.formula.set_text(f"{line2}\n{self.message or note}")
         self.input_label.set_position((-p - 0.8, 0))
-        self.ax.set_xlim(-p - 3.0, max(n + p, 8) + 0.5)
-        self.ax.set_ylim(max(out, 4) + 0.8, -0.8)
+        viz.fill_box(self.ax, -p - 3.0, max(n + p, 8) + 0.5, -0.8, max(out, 4) + 0.8)
 
     def _static_key(self):
         return ()  # only the legend is static; everything else is redrawn over it

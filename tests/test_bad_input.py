@@ -11,6 +11,9 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from convutil import (
     avg_pool2d,
@@ -304,3 +307,61 @@ def test_messages_do_not_leak_numpy_internals():
     # a broadcasting mistake must be explained in the course's words
     with pytest.raises(ValueError, match=re.escape("weight.shape[1] must be 3")):
         conv2d(X, np.zeros((4, 1, 3, 3)))
+
+
+# ---------------------------------------------------------------------------
+# Fuzzing: random garbage never escapes as anything but TypeError/ValueError
+# ---------------------------------------------------------------------------
+
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 6),
+    st.integers(10**5, 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=3),
+    st.sampled_from(["same", "valid", "full"]),
+    st.lists(st.integers(-2, 4), max_size=4),
+    st.tuples(st.integers(-2, 4), st.integers(-2, 4)),
+)
+ARRAYS = hnp.arrays(
+    dtype=st.sampled_from([np.float64, np.float32, np.int64, np.bool_, np.complex128]),
+    shape=hnp.array_shapes(min_dims=0, max_dims=5, min_side=0, max_side=4),
+)
+ARGUMENTS = st.one_of(SCALARS, ARRAYS)
+
+
+@settings(max_examples=150)
+@given(
+    function=st.sampled_from(
+        [conv2d, conv3d, max_pool2d, avg_pool2d, conv_type1, conv_type2_1, conv_type2_2, conv_params, conv_macs]
+    ),
+    args=st.lists(ARGUMENTS, min_size=1, max_size=4),
+    keywords=st.dictionaries(st.sampled_from(["stride", "padding", "dilation", "groups", "bias"]), SCALARS, max_size=3),
+)
+def test_garbage_gives_a_clear_error_or_an_array(function, args, keywords):
+    if function in (conv_params, conv_macs):
+        keywords = {k: v for k, v in keywords.items() if k in ("groups", "bias")}
+    elif function in (max_pool2d, avg_pool2d):
+        keywords = {k: v for k, v in keywords.items() if k in ("stride", "padding")}
+    elif function is not conv2d and function is not conv3d:
+        keywords.pop("groups", None)
+        keywords.pop("bias", None)
+    try:
+        result = function(*args, **keywords)
+    except (TypeError, ValueError) as error:
+        assert str(error)  # a message, never a bare exception
+    else:
+        assert isinstance(result, (np.ndarray, int))
+
+
+@settings(max_examples=150)
+@given(size=SCALARS, kernel=SCALARS, stride=SCALARS, padding=SCALARS, dilation=SCALARS)
+def test_conv_output_size_garbage(size, kernel, stride, padding, dilation):
+    try:
+        result = conv_output_size(size, kernel, stride, padding, dilation)
+    except (TypeError, ValueError) as error:
+        assert str(error)
+    else:
+        assert isinstance(result, int)
+        assert result >= 1

@@ -304,9 +304,22 @@ def test_float16_becomes_float32():
     assert avg_pool2d(x, 2).dtype == np.float32
 
 
-def test_empty_batch_gives_an_empty_batch():
-    out = conv2d(np.zeros((0, 3, 5, 5)), np.zeros((4, 3, 3, 3)), np.zeros(4))
-    assert out.shape == (0, 4, 3, 3)
+@pytest.mark.parametrize(
+    ("call", "shape"),
+    [
+        (lambda x: conv2d(x, np.zeros((4, 3, 3, 3)), np.zeros(4)), (0, 4, 3, 3)),
+        (lambda x: conv2d(x, np.zeros((3, 1, 3, 3)), padding=1, groups=3), (0, 3, 5, 5)),
+        (lambda x: conv2d(x, np.zeros((3, 1, 3, 3)), stride=2, groups=3), (0, 3, 2, 2)),
+        (lambda x: conv3d(x[:, :, None], np.zeros((2, 3, 1, 3, 3))), (0, 2, 1, 3, 3)),
+        (lambda x: max_pool2d(x, 2), (0, 3, 2, 2)),
+        (lambda x: avg_pool2d(x, 3, 1, 1), (0, 3, 5, 5)),
+        (lambda x: conv_type1(x, np.zeros((2, 3, 3))), (0, 6, 3, 3)),
+        (lambda x: conv_type2_1(x, np.zeros((2, 3, 3))), (0, 2, 3, 3)),
+    ],
+)
+def test_empty_batch_gives_an_empty_batch(call, shape):
+    out = call(np.zeros((0, 3, 5, 5)))
+    assert out.shape == shape
 
 
 def test_nan_and_inf_propagate_like_ieee_arithmetic():
