@@ -199,10 +199,8 @@ def run(repeats, loop_budget, strategies):
         gflops_torch = f"{flops / t_torch / 1e9:6.1f}" if flops and torch is not None else f"{'-':>6s}"
         loop_text = f"{t_loop * 1e3:8.1f}ms" if not math.isnan(t_loop) else f"{'-':>10s}"
         speed_text = f"{speedup:8.0f}x" if not math.isnan(speedup) else f"{'-':>9s}"
-        print(
-            f"{name:40s} {t_ours * 1e3:8.3f}ms {t_torch * 1e3:8.3f}ms {ratios[name]:6.2f} "
-            f"{loop_text} {speed_text} {gflops} {gflops_torch}"
-        )
+        torch_text = f"{t_torch * 1e3:8.3f}ms {ratios[name]:6.2f}" if torch is not None else f"{'-':>10s} {'-':>6s}"
+        print(f"{name:40s} {t_ours * 1e3:8.3f}ms {torch_text} {loop_text} {speed_text} {gflops} {gflops_torch}")
     print("\n".join(notes))
     if torch is not None:
         geomean = math.exp(np.mean(np.log(list(ratios.values()))))

@@ -24,7 +24,8 @@ def as_float_array(value, name: str, ndims: Sequence[int] | None = None) -> np.n
     """Return ``value`` as a floating-point array, or raise a clear error.
 
     float32 and float64 are kept; bool and integer input becomes float64,
-    float16 becomes float32 and longer floats become float64. The number of
+    float16 becomes float32, longer floats become float64, and non-native byte
+    order becomes native. The number of
     dimensions is checked (against ``ndims``) before any conversion copy.
     """
     if value is None:
@@ -44,11 +45,8 @@ def as_float_array(value, name: str, ndims: Sequence[int] | None = None) -> np.n
         raise ValueError(f"{name} must have {wanted} dimensions, got shape {arr.shape} ({arr.ndim} dimensions)")
     if arr.dtype.kind in "biu":
         return arr.astype(np.float64)
-    if arr.dtype.itemsize < 4:
-        return arr.astype(np.float32)
-    if arr.dtype not in (np.float32, np.float64):
-        return arr.astype(np.float64)
-    return arr
+    # native float32 and float64 pass through untouched (no copy)
+    return arr.astype(np.float32 if arr.dtype.itemsize <= 4 else np.float64, copy=False)
 
 
 def as_int(value, name: str, *, minimum: int | None = None) -> int:

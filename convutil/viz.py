@@ -27,6 +27,8 @@ explorers in :mod:`convutil.widgets` use them to update without rebuilding a fig
 
 from __future__ import annotations
 
+import functools
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -137,7 +139,11 @@ def kernel_colors(n: int) -> np.ndarray:
     >>> len({tuple(c) for c in kernel_colors(20)})
     20
     """
-    n = as_int(n, "n", minimum=1)
+    return _kernel_colors(as_int(n, "n", minimum=1)).copy()
+
+
+@functools.lru_cache(maxsize=64)
+def _kernel_colors(n: int) -> np.ndarray:
     if n <= len(_OKABE_ITO):
         return mcolors.to_rgba_array(_OKABE_ITO[:n])
     return colormaps["viridis"](np.linspace(0.0, 0.85, n))
@@ -199,11 +205,8 @@ def _shape_text(shape) -> str:
 
 def _enable_notebook_display() -> bool:
     """Show ``Figure`` objects as PNG in IPython (no-op elsewhere). Returns True if registered."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython ships with every Jupyter kernel
-        return False
-    shell = get_ipython()
+    ipython = sys.modules.get("IPython")  # only if IPython is already running: never import it here
+    shell = ipython.get_ipython() if ipython is not None else None
     if shell is None:
         return False
     from IPython.core.pylabtools import print_figure
@@ -275,7 +278,13 @@ class StackView:
 
     def _artist(self, i):
         while len(self.images) <= i:
-            im = self.ax.imshow(np.zeros((1, 1)), norm=self.norm, cmap=SEQUENTIAL, interpolation="nearest")
+            im = self.ax.imshow(
+                np.zeros((1, 1)),
+                norm=self.norm,
+                cmap=SEQUENTIAL,
+                interpolation="nearest",
+                aspect="auto" if self.fixed_box else "equal",  # imshow would reset the axes' aspect
+            )
             frame = Rectangle((0, 0), 1, 1, fill=False, edgecolor="0.2", linewidth=0.8)
             self.ax.add_patch(frame)
             label = self.ax.text(0, 0, "", fontsize=7, ha="center", va="bottom", color="0.15", zorder=1000)
@@ -542,15 +551,19 @@ def plot_weights(weight, *, title: str | None = None, ax=None, annotate: bool | 
     rows, cols = min(c_out, 16), min(c_in, 16)
     if annotate is None:
         annotate = kh * kw <= 9 and rows * cols <= 48
+    gap_x, gap_y = 0.35 * kw + 0.3, 0.6 * kh + 0.6
+    xlim = (-2.2 * kw - 1, cols * (kw + gap_x) + (1.7 * kw + 1 if not shared else 0.5))
+    ylim = (rows * (kh + gap_y), -0.6 * kh - 1)
     if ax is None:
-        unit = 0.34 if annotate else 0.12  # inches per kernel tap
-        fig = _new_figure(min(unit * cols * (1.35 * kw + 0.3) + 3.2, 13), min(unit * rows * (1.6 * kh + 0.6) + 1.0, 14))
+        unit = 0.3 if annotate else 0.12  # inches per kernel tap
+        width, height = unit * (xlim[1] - xlim[0]), unit * (ylim[0] - ylim[1])
+        scale = min(1.0, 12 / width, 13 / height)  # a large layer shrinks to fit the page
+        fig = _new_figure(scale * width + 1.0, scale * height + 0.8)  # + colour bar and title
         ax = fig.add_subplot()
     ax.set_axis_off()
     ax.set_aspect("equal")
     cmap, lo, hi = color_limits(w4[:rows, :cols], signed=True)
     norm = mcolors.Normalize(lo, hi)
-    gap_x, gap_y = 0.35 * kw + 0.3, 0.6 * kh + 0.6
     image = None
     for j in range(rows):
         y0 = j * (kh + gap_y)
@@ -583,9 +596,8 @@ def plot_weights(weight, *, title: str | None = None, ax=None, annotate: bool | 
         ax.text(-0.3 * kw - 0.3, y0 + kh / 2, name, ha="right", va="center", fontsize=8)
         if not shared:
             ax.text(box_w + 0.3 * kw + 0.3, y0 + kh / 2, f"({c_in}, {kh}, {kw})", ha="left", va="center", fontsize=7)
-    total_w = cols * (kw + gap_x)
-    ax.set_xlim(-2.2 * kw - 1, total_w + (1.7 * kw + 1 if not shared else 0.5))
-    ax.set_ylim(rows * (kh + gap_y), -0.6 * kh - 1)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
     if shared:
         what = f"{c_out} 2D kernels, shape (K, kH, kW) = {_shape_text(w.shape)}"
     else:

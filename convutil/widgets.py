@@ -112,15 +112,20 @@ class Control:
         import ipywidgets as w
 
         label = self.description or self.name
-        layout = w.Layout(width="auto")
+        style = {"description_width": "initial"}  # show the whole label
         if self.is_range:
             return w.IntSlider(
-                value=value, min=self.values[0], max=self.values[-1], description=label, continuous_update=True
+                value=value,
+                min=self.values[0],
+                max=self.values[-1],
+                description=label,
+                continuous_update=True,
+                style=style,
             )
         if self.is_int:
-            return w.SelectionSlider(options=list(self.values), value=value, description=label, layout=layout)
+            return w.SelectionSlider(options=list(self.values), value=value, description=label, style=style)
         return w.ToggleButtons(
-            options=list(self.values), value=value, description=label, style={"button_width": "auto"}, layout=layout
+            options=list(self.values), value=value, description=label, style={**style, "button_width": "auto"}
         )
 
 
@@ -172,6 +177,7 @@ class Explorer:
         self._syncing = False
         self._background = None
         self._background_key = None
+        self._html_cache = None
         self._apply()
 
     # ---- subclass hooks
@@ -345,6 +351,9 @@ class Explorer:
         The state is restored afterwards.
         """
         axes = self._fallback_override or self._fallback_axes()
+        cache_key = (tuple(self._state.items()), tuple((k, tuple(v)) for k, v in axes.items()))
+        if self._html_cache is not None and self._html_cache[0] == cache_key:
+            return self._html_cache[1]
         names = list(axes)
         values = [list(axes[n]) for n in names]
         saved = dict(self._state)
@@ -368,9 +377,11 @@ class Explorer:
         start = "|".join(str(saved[n]) for n in names)
         if start not in index:
             start = order[0]
-        return _frames_html(
+        page = _frames_html(
             names, values, frames, index, order, start, self.alt, play=len(order) > 1, labels=self._fallback_labels()
         )
+        self._html_cache = (cache_key, page)
+        return page
 
     def _fallback_labels(self) -> dict:
         return {name: spec.description or name for name, spec in self._specs.items()}
@@ -460,7 +471,7 @@ def _frames_html(names, values, frames, index, order, start, alt, *, play, label
         '<div class="convutil-explorer" style="font-family:sans-serif;font-size:0.9em">'
         f'<div style="margin-bottom:0.4em">{button}{"".join(rows)}</div>'
         f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{first}" style="max-width:100%">'
-        '<div style="color:#555;font-size:0.85em">Precomputed frames: move the controls (no kernel needed). '
+        '<div style="font-size:0.85em;font-style:italic">Precomputed frames: move the controls (no kernel needed). '
         "Run the notebook for every control.</div>"
         f'<script type="application/json">{payload}</script>'
         f"<script>{_FALLBACK_JS}</script>"
@@ -521,12 +532,18 @@ class ConvExplorer(Explorer):
                 conv_output_size(w, kw, s["stride"], s["padding"], s["dilation"]),
             )
         except ValueError:
-            span = s["dilation"] * (max(kh, kw) - 1) + 1
+            # the first dimension in which the dilated kernel does not fit the padded input
+            dim, n, k = next(
+                (name, n, k)
+                for name, n, k in (("rows", h, kh), ("columns", w, kw))
+                if n + 2 * s["padding"] < s["dilation"] * (k - 1) + 1
+            )
             self.output_size = (0, 0)
             self.message = (
-                f"No output: with dilation {s['dilation']} the {kh}x{kw} kernel spans {span} pixels,\n"
-                f"more than the padded input ({h}+2*{s['padding']} = {h + 2 * s['padding']} rows). "
-                "Lower the dilation or add padding."
+                f"out[{s['out_channel']}, {s['row']}, {s['col']}] with stride {s['stride']}, padding {s['padding']}, "
+                f"dilation {s['dilation']}: no output.\n"
+                f"The dilated kernel spans {s['dilation'] * (k - 1) + 1} {dim}, more than the padded input "
+                f"({n} + 2*{s['padding']} = {n + 2 * s['padding']}). Lower the dilation or add padding."
             )
             self.view.show_message(self.message)
             return
@@ -756,7 +773,8 @@ class TypeComparer(Explorer):
         k1, k2, ks, kind, g = s["k1"], s["k2"], s["kernel_size"], s["kind"], s["groups"]
         x = self.x[:k1]
         h, w = x.shape[1:]
-        self.in_view.set(x, title="input maps")
+        if self.in_view.maps is None or len(self.in_view.maps) != k1:  # the input only changes with k1
+            self.in_view.set(x, title="input maps")
         try:
             y, params, macs, c_out = layer_outputs(x, k2, ks, kind, g)
         except ValueError as err:
@@ -765,7 +783,9 @@ class TypeComparer(Explorer):
             self.notice.set_text(self.message)
             self.notice.set_visible(True)
             self.info.set_text("")
-            self.title.set_text(f"grouped convolution needs groups | k1 and groups | k2 (k1={k1}, k2={k2}, groups={g})")
+            self.title.set_text(
+                f"grouped, {ks}x{ks} kernels: groups must divide k1 and k2 (k1={k1}, k2={k2}, groups={g})"
+            )
             for im in self.out_view.images:
                 im.set_alpha(0.15)
             return
@@ -788,7 +808,9 @@ class TypeComparer(Explorer):
             "depthwise": "depthwise",
             "grouped": f"grouped, groups={g}",
         }
-        self.title.set_text(f"{names[kind]}: {k1} maps in, {y.shape[0]} maps out ({ks}x{ks} kernels)")
+        # every control shows in the picture, so no control of the kernel-free view ever looks dead
+        unused = "" if kind == "grouped" else f"  (groups={g}: only 'grouped' uses it)"
+        self.title.set_text(f"{names[kind]}: k1={k1}, k2={k2}, {ks}x{ks} kernels{unused}")
 
     def _fallback_axes(self):
         k2 = [v for v in (2, 4, 6) if v <= self.max_k] or [self._state["k2"]]
@@ -1110,7 +1132,9 @@ class PoolingExplorer(Explorer):
             self.notice.set_visible(True)
             for artist in (*self.out_images, *self.marks, *self.windows, *self.values):
                 artist.set_visible(False)
-            self.title.set_text(f"{s['mode']} pooling, kernel {k}, stride {st}, padding {p}: no output")
+            self.title.set_text(
+                f"{s['mode']} pooling, kernel {k}, stride {st}, padding {p}: no output (pixel {s['row']}, {s['col']})"
+            )
             return
         self.notice.set_visible(False)
         y = pool(self.x, k, stride=st, padding=p)

@@ -296,12 +296,24 @@ def test_pooling_with_a_kernel_as_large_as_the_map():
     np.testing.assert_allclose(avg_pool2d(x, (40, 60))[:, 0, 0], x.mean(axis=(1, 2)), rtol=1e-12)
 
 
-def test_float16_becomes_float32():
-    x = np.ones((1, 4, 4), dtype=np.float16)
-    w = np.ones((1, 1, 2, 2), dtype=np.float16)
-    assert conv2d(x, w).dtype == np.float32
+@pytest.mark.parametrize("dtype", ["float16", ">f4", "<f4"])
+def test_small_and_foreign_floats_become_native_float32(dtype):
+    x = np.arange(16).reshape(1, 4, 4).astype(dtype)
+    w = np.ones((1, 1, 2, 2), dtype=dtype)
+    got = conv2d(x, w)
+    assert got.dtype == np.float32
+    assert got.dtype.isnative
+    np.testing.assert_array_equal(got, conv2d(x.astype(np.float64), w.astype(np.float64)))
     assert max_pool2d(x, 2).dtype == np.float32
     assert avg_pool2d(x, 2).dtype == np.float32
+
+
+def test_native_float_input_is_not_copied_by_the_checks():
+    from convutil._validate import as_float_array
+
+    for dtype in (np.float32, np.float64):
+        x = np.zeros((2, 3), dtype=dtype)
+        assert as_float_array(x, "x") is x
 
 
 @pytest.mark.parametrize(

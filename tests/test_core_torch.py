@@ -166,7 +166,7 @@ def test_conv_params_agrees_with_torch_modules(per_group_in, per_group_out, grou
     )
 
 
-@settings(max_examples=100)  # the FLOP counter is slow; the brute count in test_core_reference covers more
+@settings(max_examples=200)  # the FLOP counter is slow; test_core_reference also counts by brute force
 @given(conv_cases(nd=2, max_extra=10, max_channels=4, max_groups=4, max_kernel=5, dtypes=["float64"]))
 def test_conv_macs_agrees_with_torch_flop_counter(case):
     from torch.utils.flop_counter import FlopCounterMode
