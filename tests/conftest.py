@@ -1,4 +1,5 @@
-"""Shared pytest configuration: hypothesis profiles for the property tests.
+"""Shared pytest configuration: hypothesis profiles for the property tests, and the
+``rejects`` fixture the exercise mutation tests (``test_mutations_NN.py``) share.
 
 ``HYPOTHESIS_PROFILE=thorough python -m pytest tests/test_core_*.py`` runs ten
 times more examples than the default profile, which keeps the whole property
@@ -7,7 +8,10 @@ suite well under a minute on a 2-core machine.
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+from convutil.checks import PASS_MARK, CheckFailed
 
 settings.register_profile(
     "course",
@@ -17,3 +21,34 @@ settings.register_profile(
 )
 settings.register_profile("thorough", parent=settings.get_profile("course"), max_examples=400)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "course"))
+
+
+@pytest.fixture
+def rejects(capsys):
+    """A function that asserts a checker rejects a wrong answer with feedback a student can act on.
+
+    ``rejects(checker, wrong, *hint_words, case='"', call=True)`` runs
+    ``checker(wrong)`` and asserts that it raises ``CheckFailed`` whose message
+
+    * names the case: it contains ``"on the case " + case`` (by default just
+      the opening quote that ``check_function`` writes; pass the quoted name
+      to pin the case, e.g. ``case=repr(name)`` for a checker that quotes with ``repr``);
+    * shows the call (``"call:"``) unless ``call=False`` (a checker without a function to call);
+    * shows ``"expected:"`` and ``"got:"`` and contains every one of ``hint_words``;
+    * holds no ``Traceback``;
+
+    and that the checker printed no pass mark. Returns the message, for further checks.
+    """
+
+    def check(checker, wrong, *hint_words, case='"', call=True):
+        with pytest.raises(CheckFailed) as info:
+            checker(wrong)
+        message = str(info.value)
+        parts = [f"on the case {case}", "expected:", "got:"] + (["call:"] if call else [])
+        for part in parts + list(hint_words):
+            assert part in message, f"{part!r} is missing from the feedback:\n{message}"
+        assert "Traceback" not in message, message
+        assert PASS_MARK not in capsys.readouterr().out
+        return message
+
+    return check

@@ -94,15 +94,8 @@ MUTANTS = [
 @pytest.mark.parametrize(
     ("checker", "mutant", "hint"), MUTANTS, ids=[f"{c.__name__}-{i}" for i, (c, _, _) in enumerate(MUTANTS)]
 )
-def test_mutant_is_rejected_with_useful_feedback(checker, mutant, hint, capsys):
-    with pytest.raises(CheckFailed) as info:
-        checker(mutant)
-    message = str(info.value)
-    for part in ("on the case", "call:", "expected:", "got:"):
-        assert part in message
-    assert hint in message
-    assert "Traceback" not in message
-    assert PASS_MARK not in capsys.readouterr().out
+def test_mutant_is_rejected_with_useful_feedback(checker, mutant, hint, rejects):
+    rejects(checker, mutant, hint)
 
 
 @pytest.mark.parametrize(

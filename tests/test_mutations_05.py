@@ -8,19 +8,6 @@ from convutil.checks import CheckFailed
 from convutil.checks import grouped as checks
 
 
-def rejects(checker, wrong, *hint_words):
-    """Run ``checker`` on ``wrong``; return the feedback after checking its structure."""
-    with pytest.raises(CheckFailed) as info:
-        checker(wrong)
-    message = str(info.value)
-    assert 'case "' in message
-    assert "expected:" in message
-    assert "got:" in message
-    for word in hint_words:
-        assert word in message, message
-    return message
-
-
 # --------------------------------------------------------------------------- Task 1: type1_weight
 def right_type1_weight(kernels, C):
     return np.concatenate([kernels] * C)[:, None]
@@ -47,7 +34,7 @@ def test_type1_weight_right_answer_really_computes_type1():
         (lambda kernels, C: np.tile(kernels[:, ::-1], (C, 1, 1))[:, None], ""),  # flipped kernels
     ],
 )
-def test_type1_weight_wrong_answers_are_rejected(wrong, hint):
+def test_type1_weight_wrong_answers_are_rejected(wrong, hint, rejects):
     rejects(checks.check_type1_weight, wrong, hint)
 
 
@@ -67,7 +54,7 @@ def test_type21_right_answer_passes(capsys):
         (lambda x, k, p: conv2d(x.sum(0)[None], k[:, None, ::-1, ::-1], padding=p), ""),  # flipped (true convolution)
     ],
 )
-def test_type21_wrong_answers_are_rejected(wrong, hint):
+def test_type21_wrong_answers_are_rejected(wrong, hint, rejects):
     rejects(checks.check_type21_via_sum, wrong, hint)
 
 
@@ -102,7 +89,7 @@ def test_separable_right_answer_passes(capsys):
         (lambda x, d, p, pad: conv2d(conv2d(x, d, padding=pad, groups=x.shape[0]), p).sum(axis=0), ""),
     ],
 )
-def test_separable_wrong_answers_are_rejected(wrong, hint):
+def test_separable_wrong_answers_are_rejected(wrong, hint, rejects):
     rejects(checks.check_depthwise_separable, wrong, hint)
 
 
@@ -140,7 +127,7 @@ def test_ratio_counting_answer_passes(capsys):
         (lambda M, N, Dk, Df: 1 // N + 1 // Dk**2, ""),  # integer division
     ],
 )
-def test_ratio_wrong_answers_are_rejected(wrong, hint):
+def test_ratio_wrong_answers_are_rejected(wrong, hint, rejects):
     rejects(checks.check_mobilenet_ratio, wrong, hint)
 
 

@@ -8,19 +8,6 @@ from convutil.checks import CheckFailed
 from convutil.checks import pooling as checks
 
 
-def rejects(checker, wrong, *hint_words):
-    """Run ``checker`` on ``wrong``; return the feedback after checking its structure."""
-    with pytest.raises(CheckFailed) as info:
-        checker(wrong)
-    message = str(info.value)
-    assert 'case "' in message
-    assert "expected:" in message
-    assert "got:" in message
-    for word in hint_words:
-        assert word in message, message
-    return message
-
-
 def relu(a):
     return np.maximum(a, 0.0)
 
@@ -62,7 +49,7 @@ def zero_initialised(x, k):
         (lambda x, k: max_pool2d(x, k, padding=k // 2), ""),  # padded: keeps the leftover rows
     ],
 )
-def test_max_pool_wrong_answers_are_rejected(wrong, hint):
+def test_max_pool_wrong_answers_are_rejected(wrong, hint, rejects):
     rejects(checks.check_max_pool, wrong, hint)
 
 
@@ -85,7 +72,7 @@ def test_maxout_loop_answer_passes(capsys):
         (lambda x, p: x[::p], ""),  # first map of every group
     ],
 )
-def test_maxout_wrong_answers_are_rejected(wrong, hint):
+def test_maxout_wrong_answers_are_rejected(wrong, hint, rejects):
     rejects(checks.check_maxout, wrong, hint)
 
 
@@ -124,11 +111,11 @@ def test_commutes_right_answer_with_own_pooling_passes(capsys):
         (lambda f, z, k: bool(np.all(f(z) >= 0)), ""),  # "only non-negative outputs commute"
     ],
 )
-def test_commutes_wrong_answers_are_rejected(wrong, hint):
+def test_commutes_wrong_answers_are_rejected(wrong, hint, rejects):
     rejects(checks.check_commutes, wrong, hint)
 
 
-def test_commutes_wrong_type_is_named():
+def test_commutes_wrong_type_is_named(rejects):
     message = rejects(checks.check_commutes, lambda f, z, k: "yes")
     assert "expected True or False" in message
 
@@ -152,7 +139,7 @@ def test_relu_saved_counting_answer_passes(capsys):
         (lambda C, H, W, k: C * H * W, ""),
     ],
 )
-def test_relu_saved_wrong_answers_are_rejected(wrong, hint):
+def test_relu_saved_wrong_answers_are_rejected(wrong, hint, rejects):
     rejects(checks.check_relu_saved, wrong, hint)
 
 
@@ -182,11 +169,11 @@ def test_conv_then_relu_loop_answer_passes(capsys):
         (lambda p, b: b[:, None, None] + p.sum(axis=1), ""),  # no ReLU
     ],
 )
-def test_conv_then_relu_wrong_answers_are_rejected(wrong, hint):
+def test_conv_then_relu_wrong_answers_are_rejected(wrong, hint, rejects):
     rejects(checks.check_conv_then_relu, wrong, hint)
 
 
-def test_conv_then_relu_first_case_is_the_chapter_example():
+def test_conv_then_relu_first_case_is_the_chapter_example(rejects):
     message = rejects(checks.check_conv_then_relu, lambda p, b: b[:, None, None] + relu(p).sum(axis=1))
     assert "contributions 3 and -2, bias -0.5" in message
     assert "expected: array([[[0.5]]])" in message

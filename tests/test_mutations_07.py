@@ -155,14 +155,8 @@ MUTANTS = [
 @pytest.mark.parametrize(
     ("checker", "mutant", "hint"), MUTANTS, ids=[f"{c.__name__}-{i}" for i, (c, _, _) in enumerate(MUTANTS)]
 )
-def test_mutant_is_rejected_with_useful_feedback(checker, mutant, hint):
-    with pytest.raises(CheckFailed) as info:
-        checker(mutant)
-    message = str(info.value)
-    for part in ("on the case", "call:", "expected:", "got:"):
-        assert part in message
-    assert hint in message
-    assert "Traceback" not in message
+def test_mutant_is_rejected_with_useful_feedback(checker, mutant, hint, rejects):
+    rejects(checker, mutant, hint)
 
 
 def test_blank_and_broken_answers_become_messages():

@@ -102,13 +102,8 @@ WALK_MUTANTS = [
 
 
 @pytest.mark.parametrize(("mistake", "hint"), WALK_MUTANTS, ids=[m for m, _ in WALK_MUTANTS])
-def test_walk_mutant_is_rejected(mistake, hint):
-    with pytest.raises(CheckFailed) as info:
-        checks.check_walk(lambda layers, shape: right_walk(layers, shape, mistake=mistake))
-    message = str(info.value)
-    for part in ("on the case", "call:", "expected:", "got:"):
-        assert part in message
-    assert hint in message
+def test_walk_mutant_is_rejected(mistake, hint, rejects):
+    rejects(checks.check_walk, lambda layers, shape: right_walk(layers, shape, mistake=mistake), hint)
 
 
 def test_walk_other_mistakes_get_the_general_hint():
@@ -132,14 +127,8 @@ REORDER_MUTANTS = [
 
 
 @pytest.mark.parametrize(("mutant", "hint"), REORDER_MUTANTS)
-def test_reorder_mutant_is_rejected(mutant, hint):
-    with pytest.raises(CheckFailed) as info:
-        checks.check_reorder_maps(mutant)
-    message = str(info.value)
-    for part in ("on the case", "call:", "expected:", "got:"):
-        assert part in message
-    assert hint in message
-    assert "Traceback" not in message
+def test_reorder_mutant_is_rejected(mutant, hint, rejects):
+    rejects(checks.check_reorder_maps, mutant, hint)
 
 
 def test_blank_and_broken_answers_become_messages():

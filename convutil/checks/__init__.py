@@ -18,9 +18,10 @@ How to add an exercise
    student's function, lists :class:`Case` objects (fixed edge cases first:
    1x1 kernels, one channel, non-square kernels and images, stride > 1,
    padding, dilation where relevant; then seeded random cases from
-   ``np.random.default_rng(N)``), names the reference from :mod:`convutil`,
-   and lists the :class:`Misconception` objects it can recognise, each with a
-   hint tied to the concept::
+   ``np.random.default_rng(N)``; :func:`_feedback.make_cases` builds them from
+   rows of values), names the reference from :mod:`convutil`, and lists the
+   :class:`Misconception` objects it can recognise, each with a hint tied to
+   the concept::
 
        from ..core import conv_output_size
        from ._feedback import Case, Misconception, check_function

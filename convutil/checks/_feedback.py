@@ -11,6 +11,7 @@ checker.
 The building blocks:
 
 * :class:`Case` -- one call: a name and the arguments, in order;
+* :func:`make_cases` -- cases from rows of values: fixed, named edge cases, then seeded random ones;
 * :class:`Misconception` -- a known wrong formula and the hint it deserves;
 * :func:`check_function` -- run the cases, compare, explain the first failure;
 * :func:`check_value` -- the same for a single value the student computed;
@@ -28,7 +29,7 @@ import numbers
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,7 @@ import numpy as np
 __all__ = [
     "CheckFailed",
     "Case",
+    "make_cases",
     "Misconception",
     "check_function",
     "check_value",
@@ -88,6 +90,39 @@ class Case:
         """The call as the student would write it, arrays shown by shape."""
         parts = ", ".join(f"{key}={_short(value)}" for key, value in self.args.items())
         return f"{func_name}({parts})"
+
+
+def make_cases(names: Sequence[str], fixed: Iterable = (), random: Iterable = ()) -> list[Case]:
+    """Build :class:`Case` objects from rows of argument values, in the order of ``names``.
+
+    Parameters
+    ----------
+    names : sequence of str
+        The argument names, as the exercise's function signature names them.
+    fixed : iterable of (str, sequence)
+        The edge cases: ``(case name, values)`` pairs, one value per name.
+    random : iterable of sequence
+        The seeded random cases' values, named ``"random case 1"``, ``"random case 2"``, ...
+        A generator is consumed lazily, one row after another, so drawing the
+        rows from a seeded ``np.random.Generator`` gives the same cases as a loop.
+
+    Returns
+    -------
+    list of Case
+        The fixed cases first, then the random ones. A row with more or fewer
+        values than ``names`` raises :class:`ValueError` (a bug in the checker).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> cases = make_cases(("n", "k"), [("1x1 kernel", (5, 1))], ((int(rng.integers(1, 9)), 3) for _ in range(2)))
+    >>> [(case.name, case.args) for case in cases]
+    [('1x1 kernel', {'n': 5, 'k': 1}), ('random case 1', {'n': 7, 'k': 3}), ('random case 2', {'n': 6, 'k': 3})]
+    """
+    cases = [Case(name, dict(zip(names, values, strict=True))) for name, values in fixed]
+    for i, values in enumerate(random, start=1):
+        cases.append(Case(f"random case {i}", dict(zip(names, values, strict=True))))
+    return cases
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..core import conv2d
 from ..counting import conv_macs
-from ._feedback import Case, Misconception, check_function, check_value
+from ._feedback import Case, Misconception, check_function, check_value, make_cases
 
 __all__ = ["check_conv1x1", "check_layer_macs", "check_branch_macs", "check_cost_factors"]
 
@@ -159,14 +159,11 @@ def check_layer_macs(layer_macs) -> None:
         ("one filter", (10, 10, 8, 1, 3)),
         ("AlexNet conv1: 3 maps to 96 at 55x55, 11x11", (55, 55, 3, 96, 11)),
     ]
-    cases = [Case(name, dict(zip(names, values, strict=True))) for name, values in fixed]
     rng = np.random.default_rng(31)
-    for i in range(10):
-        values = tuple(int(v) for v in rng.integers((1, 1, 1, 1, 1), (65, 65, 129, 129, 8)))
-        cases.append(Case(f"random case {i + 1}", dict(zip(names, values, strict=True))))
+    random = (tuple(int(v) for v in rng.integers((1, 1, 1, 1, 1), (65, 65, 129, 129, 8))) for _ in range(10))
     check_function(
         layer_macs,
-        cases,
+        make_cases(names, fixed, random),
         _layer_macs_reference,
         task="layer_macs",
         misconceptions=_LAYER_MACS_MISCONCEPTIONS,
@@ -242,14 +239,11 @@ def check_branch_macs(branch_macs) -> None:
         ("a 'reduction' that widens: 8 -> 16 -> 4", (8, 16, 4, 10)),
         ("reduce to one map", (64, 1, 8, 5)),
     ]
-    cases = [Case(name, dict(zip(names, values, strict=True))) for name, values in fixed]
     rng = np.random.default_rng(32)
-    for i in range(10):
-        values = tuple(int(v) for v in rng.integers((1, 1, 1, 1), (1025, 129, 257, 57)))
-        cases.append(Case(f"random case {i + 1}", dict(zip(names, values, strict=True))))
+    random = (tuple(int(v) for v in rng.integers((1, 1, 1, 1), (1025, 129, 257, 57))) for _ in range(10))
     check_function(
         branch_macs,
-        cases,
+        make_cases(names, fixed, random),
         _branch_macs_reference,
         task="branch_macs",
         misconceptions=_BRANCH_MISCONCEPTIONS,

@@ -16,12 +16,14 @@ Examples
 
 from __future__ import annotations
 
+from itertools import islice
+
 import numpy as np
 
 from ..core import conv2d, conv_output_size
 from ..counting import conv_macs, conv_params
 from ..types import conv_type1, conv_type2_1, conv_type2_2
-from ._feedback import Case, Misconception, check_function, check_value
+from ._feedback import Case, Misconception, check_function, check_value, make_cases
 
 __all__ = [
     "check_output_size",
@@ -52,13 +54,15 @@ def _output_size_cases() -> list[Case]:
         ("stride, padding and dilation together", (10, 3, 2, 1, 2)),
         ("AlexNet's first layer", (227, 11, 4, 0, 1)),
     ]
-    cases = [Case(name, dict(zip(names, values, strict=True))) for name, values in fixed]
     rng = np.random.default_rng(0)
-    while len(cases) < len(fixed) + 20:
-        n, k, s, p, d = (int(v) for v in rng.integers((1, 1, 1, 0, 1), (65, 8, 5, 4, 4)))
-        if n + 2 * p >= d * (k - 1) + 1:
-            cases.append(Case(f"random case {len(cases) - len(fixed) + 1}", {"n": n, "k": k, "s": s, "p": p, "d": d}))
-    return cases
+
+    def fitting():  # random rows whose (dilated) kernel fits in the padded input
+        while True:
+            n, k, s, p, d = (int(v) for v in rng.integers((1, 1, 1, 0, 1), (65, 8, 5, 4, 4)))
+            if n + 2 * p >= d * (k - 1) + 1:
+                yield n, k, s, p, d
+
+    return make_cases(names, fixed, islice(fitting(), 20))
 
 
 _OUTPUT_SIZE_MISCONCEPTIONS = [
@@ -152,15 +156,16 @@ def _output_shape_cases() -> list[Case]:
         ("dilation 2", ((1, 9, 9), (2, 1, 3, 3), 1, 0, 2)),
         ("stride, padding and dilation together", ((3, 11, 8), (5, 3, 2, 3), 2, 1, 2)),
     ]
-    cases = [Case(name, dict(zip(names, values, strict=True))) for name, values in fixed]
     rng = np.random.default_rng(1)
-    while len(cases) < len(fixed) + 15:
-        c, h, w, c_out, kh, kw = (int(v) for v in rng.integers((1, 1, 1, 1, 1, 1), (5, 17, 17, 7, 6, 6)))
-        s, p, d = (int(v) for v in rng.integers((1, 0, 1), (4, 3, 3)))
-        if min(h, w) + 2 * p >= d * (max(kh, kw) - 1) + 1:
-            args = {"x_shape": (c, h, w), "weight_shape": (c_out, c, kh, kw), "stride": s, "padding": p, "dilation": d}
-            cases.append(Case(f"random case {len(cases) - len(fixed) + 1}", args))
-    return cases
+
+    def fitting():  # random rows whose (dilated) kernel fits in the padded image
+        while True:
+            c, h, w, c_out, kh, kw = (int(v) for v in rng.integers((1, 1, 1, 1, 1, 1), (5, 17, 17, 7, 6, 6)))
+            s, p, d = (int(v) for v in rng.integers((1, 0, 1), (4, 3, 3)))
+            if min(h, w) + 2 * p >= d * (max(kh, kw) - 1) + 1:
+                yield (c, h, w), (c_out, c, kh, kw), s, p, d
+
+    return make_cases(names, fixed, islice(fitting(), 15))
 
 
 def _swap_hw(x_shape, weight_shape, stride, padding, dilation):
@@ -234,11 +239,8 @@ def _layer2_maps_reference(k1, k2):
 
 
 def _pairs_cases(rng, fixed, count):
-    cases = [Case(name, {"k1": k1, "k2": k2}) for name, (k1, k2) in fixed]
-    for i in range(count):
-        k1, k2 = (int(v) for v in rng.integers(1, 65, size=2))
-        cases.append(Case(f"random case {i + 1}", {"k1": k1, "k2": k2}))
-    return cases
+    random = (tuple(int(v) for v in rng.integers(1, 65, size=2)) for _ in range(count))
+    return make_cases(("k1", "k2"), fixed, random)
 
 
 _MAPS_MISCONCEPTIONS = [
@@ -291,13 +293,13 @@ def check_layer2_maps(layer2_maps) -> None:
 
 
 def _kernel_cases(rng, fixed, count, names):
-    cases = [Case(name, dict(zip(names, values, strict=True))) for name, values in fixed]
-    for i in range(count):
-        k1, k2 = (int(v) for v in rng.integers(1, 65, size=2))
-        kernels = [tuple(int(v) for v in rng.integers(1, 8, size=2)) for _ in range(len(names) - 2)]
-        values = (k1, k2, *kernels)
-        cases.append(Case(f"random case {i + 1}", dict(zip(names, values, strict=True))))
-    return cases
+    def random_rows():
+        for _ in range(count):
+            k1, k2 = (int(v) for v in rng.integers(1, 65, size=2))
+            kernels = [tuple(int(v) for v in rng.integers(1, 8, size=2)) for _ in range(len(names) - 2)]
+            yield (k1, k2, *kernels)
+
+    return make_cases(names, fixed, random_rows())
 
 
 def _values_per_output_reference(k1, k2, kernel2):
@@ -512,17 +514,17 @@ def check_params_type22(params_type22) -> None:
         ("non-square kernels, with biases", (3, 5, (1, 3), (3, 1), True)),
         ("k2 smaller than k1, without biases", (10, 2, (3, 3), (5, 5), False)),
     ]
-    cases = [Case(name, dict(zip(names, values, strict=True))) for name, values in fixed]
     rng = np.random.default_rng(5)
-    for i in range(14):
-        k1, k2 = (int(v) for v in rng.integers(1, 65, size=2))
-        kernel1, kernel2 = (tuple(int(v) for v in rng.integers(1, 8, size=2)) for _ in range(2))
-        cases.append(
-            Case(f"random case {i + 1}", dict(zip(names, (k1, k2, kernel1, kernel2, i % 2 == 0), strict=True)))
-        )
+
+    def random_rows():
+        for i in range(14):
+            k1, k2 = (int(v) for v in rng.integers(1, 65, size=2))
+            kernel1, kernel2 = (tuple(int(v) for v in rng.integers(1, 8, size=2)) for _ in range(2))
+            yield k1, k2, kernel1, kernel2, i % 2 == 0
+
     check_function(
         params_type22,
-        cases,
+        make_cases(names, fixed, random_rows()),
         _params_type22_reference,
         task="params_type22",
         misconceptions=_PARAMS_MISCONCEPTIONS,

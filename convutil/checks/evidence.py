@@ -20,7 +20,7 @@ import numpy as np
 from ..architectures import ALEXNET_INPUT, INCEPTION, Inception, alexnet, lenet5_c3_table, table_params
 from ..counting import conv_params
 from ..summary import summary
-from ._feedback import Case, Misconception, check_function
+from ._feedback import Case, Misconception, check_function, make_cases
 
 __all__ = ["check_grouped_params", "check_alexnet_params", "check_table_params", "check_inception_params"]
 
@@ -91,16 +91,17 @@ def check_grouped_params(grouped_params) -> None:
         ("4 groups, without biases", (16, 8, 1, 4, False)),
         ("1x1 convolution, groups=1, without biases", (192, 64, 1, 1, False)),
     ]
-    cases = [Case(name, dict(zip(names, values, strict=True))) for name, values in fixed]
     rng = np.random.default_rng(40)
-    for i in range(10):
-        groups = int(rng.choice([1, 2, 3, 4, 8]))
-        c_in, c_out = (groups * int(v) for v in rng.integers(1, 33, size=2))
-        k = int(rng.integers(1, 8))
-        cases.append(Case(f"random case {i + 1}", dict(zip(names, (c_in, c_out, k, groups, i % 2 == 0), strict=True))))
+
+    def random_rows():
+        for i in range(10):
+            groups = int(rng.choice([1, 2, 3, 4, 8]))
+            c_in, c_out = (groups * int(v) for v in rng.integers(1, 33, size=2))
+            yield c_in, c_out, int(rng.integers(1, 8)), groups, i % 2 == 0
+
     check_function(
         grouped_params,
-        cases,
+        make_cases(names, fixed, random_rows()),
         _grouped_reference,
         task="grouped_params",
         misconceptions=_GROUPED_MISCONCEPTIONS,
@@ -213,16 +214,16 @@ def _table_cases() -> list[Case]:
             (np.array([[1, 0, 1, 1, 0, 0, 1], [0, 1, 1, 0, 1, 1, 1]], dtype=bool), 5, True),
         ),
     ]
-    cases = [Case(name, dict(zip(names, values, strict=True))) for name, values in fixed]
     rng = np.random.default_rng(41)
-    for i in range(10):
-        c_out, c_in = (int(v) for v in rng.integers(1, 13, size=2))
-        table = rng.random((c_out, c_in)) < 0.5
-        table[np.arange(c_out), rng.integers(0, c_in, size=c_out)] = True  # every output map sees one map at least
-        cases.append(
-            Case(f"random case {i + 1}", dict(zip(names, (table, int(rng.integers(1, 8)), i % 2 == 0), strict=True)))
-        )
-    return cases
+
+    def random_rows():
+        for i in range(10):
+            c_out, c_in = (int(v) for v in rng.integers(1, 13, size=2))
+            table = rng.random((c_out, c_in)) < 0.5
+            table[np.arange(c_out), rng.integers(0, c_in, size=c_out)] = True  # every output map sees one map at least
+            yield table, int(rng.integers(1, 8)), i % 2 == 0
+
+    return make_cases(names, fixed, random_rows())
 
 
 _TABLE_MISCONCEPTIONS = [
@@ -320,15 +321,13 @@ def check_inception_params(inception_params) -> None:
     """
     __tracebackhide__ = True
     names = ("c_in", "n1x1", "n3x3_reduce", "n3x3", "n5x5_reduce", "n5x5", "pool_proj")
-    cases = [Case(f"GoogLeNet module {m.name}", {n: getattr(m, n) for n in names}) for m in INCEPTION.values()]
-    cases.insert(1, Case("one map and one filter everywhere", dict.fromkeys(names, 1)))
+    fixed = [(f"GoogLeNet module {m.name}", [getattr(m, n) for n in names]) for m in INCEPTION.values()]
+    fixed.insert(1, ("one map and one filter everywhere", [1] * len(names)))
     rng = np.random.default_rng(42)
-    for i in range(9):
-        values = (int(v) for v in rng.integers(1, 257, size=len(names)))
-        cases.append(Case(f"random case {i + 1}", dict(zip(names, values, strict=True))))
+    random = ([int(v) for v in rng.integers(1, 257, size=len(names))] for _ in range(9))
     check_function(
         inception_params,
-        cases,
+        make_cases(names, fixed, random),
         _inception_reference,
         task="inception_params",
         misconceptions=_INCEPTION_MISCONCEPTIONS,

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..core import conv2d
 from ..types import conv_type1, conv_type2_1
-from ._feedback import Case, Misconception, check_function
+from ._feedback import Case, Misconception, check_function, make_cases
 
 __all__ = ["check_type1_weight", "check_type21_via_sum", "check_depthwise_separable", "check_mobilenet_ratio"]
 
@@ -267,13 +267,9 @@ def _ratio_cases() -> list[Case]:
         ("one output map", (8, 1, 3, 10)),
         ("7x7 kernels on 5x5 maps", (96, 48, 7, 5)),
     ]
-    names = ("M", "N", "Dk", "Df")
-    cases = [Case(name, dict(zip(names, values, strict=True))) for name, values in fixed]
     rng = _rng(53)
-    for i in range(7):
-        m, n, dk, df = (int(v) for v in rng.integers((1, 1, 1, 1), (1025, 1025, 8, 113)))
-        cases.append(Case(f"random case {i + 1}", {"M": m, "N": n, "Dk": dk, "Df": df}))
-    return cases
+    random = (tuple(int(v) for v in rng.integers((1, 1, 1, 1), (1025, 1025, 8, 113))) for _ in range(7))
+    return make_cases(("M", "N", "Dk", "Df"), fixed, random)
 
 
 _RATIO_MISCONCEPTIONS = [

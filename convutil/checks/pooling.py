@@ -19,7 +19,7 @@ import numpy as np
 
 from ..core import avg_pool2d, max_pool2d
 from ..crossmap import maxout
-from ._feedback import Case, Misconception, check_function
+from ._feedback import Case, Misconception, check_function, make_cases
 
 __all__ = ["check_max_pool", "check_maxout", "check_commutes", "check_relu_saved", "check_conv_then_relu"]
 
@@ -259,13 +259,9 @@ def _relu_saved_cases() -> list[Case]:
         ("non-square maps", (16, 28, 14, 2)),
         ("AlexNet's first pooling input, 96 maps of 55x55, 2x2 windows", (96, 55, 55, 2)),
     ]
-    names = ("C", "H", "W", "k")
-    cases = [Case(name, dict(zip(names, values, strict=True))) for name, values in fixed]
     rng = np.random.default_rng(63)
-    for i in range(5):
-        c, h, w, k = (int(v) for v in rng.integers((1, 4, 4, 1), (257, 129, 129, 5)))
-        cases.append(Case(f"random case {i + 1}", {"C": c, "H": h, "W": w, "k": k}))
-    return cases
+    random = (tuple(int(v) for v in rng.integers((1, 4, 4, 1), (257, 129, 129, 5))) for _ in range(5))
+    return make_cases(("C", "H", "W", "k"), fixed, random)
 
 
 _RELU_SAVED_MISCONCEPTIONS = [

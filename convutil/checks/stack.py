@@ -23,7 +23,7 @@ import numpy as np
 
 from ..core import conv2d
 from ..types import conv_type2_1, conv_type2_2
-from ._feedback import PASS_MARK, Case, CheckFailed, Misconception, check_function
+from ._feedback import PASS_MARK, Case, CheckFailed, Misconception, check_function, make_cases
 
 __all__ = [
     "LINE_WEIGHT",
@@ -57,16 +57,18 @@ def _stack_layer_cases() -> list[Case]:
         ("kernels as large as the maps (one output pixel)", (3, 4, 4), (2, 3, 4, 4)),
         ("the seed's second layer: k1=4 maps, k2=3 filters of 5x5", (4, 9, 8), (3, 4, 5, 5)),
     ]
-    cases = []
-    for name, x_shape, w_shape in shapes:
-        args = (rng.normal(size=x_shape), rng.normal(size=w_shape), rng.normal(size=w_shape[0]))
-        cases.append(Case(name, dict(zip(names, args, strict=True))))
-    for i in range(10):
-        c, k, kh, kw = (int(v) for v in rng.integers((1, 1, 1, 1), (6, 5, 5, 5)))
-        h, w = (int(v) for v in rng.integers((kh, kw), (kh + 8, kw + 8)))
-        args = (rng.normal(size=(c, h, w)), rng.normal(size=(k, c, kh, kw)), rng.normal(size=k))
-        cases.append(Case(f"random case {i + 1}", dict(zip(names, args, strict=True))))
-    return cases
+    fixed = [
+        (name, (rng.normal(size=x_shape), rng.normal(size=w_shape), rng.normal(size=w_shape[0])))
+        for name, x_shape, w_shape in shapes
+    ]
+
+    def random_rows():
+        for _ in range(10):
+            c, k, kh, kw = (int(v) for v in rng.integers((1, 1, 1, 1), (6, 5, 5, 5)))
+            h, w = (int(v) for v in rng.integers((kh, kw), (kh + 8, kw + 8)))
+            yield rng.normal(size=(c, h, w)), rng.normal(size=(k, c, kh, kw)), rng.normal(size=k)
+
+    return make_cases(names, fixed, random_rows())
 
 
 _STACK_LAYER_MISCONCEPTIONS = [

@@ -33,7 +33,7 @@ import numpy as np
 
 from ..core import conv_output_size
 from ..summary import AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, summary
-from ._feedback import Case, Misconception, check_function
+from ._feedback import Case, Misconception, check_function, make_cases
 
 __all__ = [
     "check_two_readings",
@@ -65,14 +65,14 @@ def _two_readings_cases() -> list[Case]:
         ("one map", (1, 8, 5, (1, 2, 2))),
         ("kernel as large as the whole volume", (4, 5, 6, (4, 5, 6))),
     ]
-    names = ("maps", "height", "width", "kernel")
-    cases = [Case(name, dict(zip(names, values, strict=True))) for name, values in fixed]
     rng = np.random.default_rng(7)
-    for i in range(10):
-        maps, height, width = (int(v) for v in rng.integers(1, 60, size=3))
-        kernel = tuple(int(rng.integers(1, n + 1)) for n in (maps, height, width))
-        cases.append(Case(f"random case {i + 1}", dict(zip(names, (maps, height, width, kernel), strict=True))))
-    return cases
+
+    def random_rows():
+        for _ in range(10):
+            maps, height, width = (int(v) for v in rng.integers(1, 60, size=3))
+            yield maps, height, width, tuple(int(rng.integers(1, n + 1)) for n in (maps, height, width))
+
+    return make_cases(("maps", "height", "width", "kernel"), fixed, random_rows())
 
 
 _TWO_READINGS_MISCONCEPTIONS = [
