@@ -35,7 +35,8 @@ SOURCES = [p for p in SOURCES if ".ipynb_checkpoints" not in p.parts]
 
 def requirement_lines() -> list[str]:
     lines = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
-    return [line.split(" #")[0].strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    lines = [line.split(" #")[0].strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    return [line for line in lines if not line.startswith("-c")]  # constraints pin, they install nothing
 
 
 @cache
