@@ -87,6 +87,36 @@ _KIND_TITLES = {
 
 _HALO = [patheffects.withStroke(linewidth=3.5, foreground="black")]
 
+# The one place that sets how large the drawings' text is. The book shows figures in a column about
+# 700 px wide; a figure of _DISPLAY_WIDTH inches at 100 dpi is shown at (about) its own size, so
+# these sizes are the sizes the reader sees. A caller's figure that is wider is shrunk by the browser;
+# _font() scales its text up by the same factor so it reads the same (see _font).
+_DISPLAY_WIDTH = 7.2
+"""Width in inches of the figures this module makes: the book's content column at 100 dpi."""
+
+_FONT = {
+    "large": 11.0,  # what the figure is for: the receptive-field equation, parameter and MAC counts
+    "title": 10.5,  # panel and figure titles
+    "base": 10.0,  # labels: "map 0", "filter 1", "input maps", dimensions
+    "small": 9.0,  # map indices, colour-bar ticks, notes
+    "cell": 8.0,  # a number written inside a kernel cell (the tightest place)
+}
+"""Font sizes (points at display size) by role; every text of the drawings takes its size from here."""
+
+
+def _font(role: str, where=None) -> float:
+    """Font size for ``role`` (a key of ``_FONT``) in the figure of ``where`` (an Axes or Figure).
+
+    In a figure wider than ``_DISPLAY_WIDTH`` (a caller's wide multi-panel figure) the size grows in
+    proportion, because the browser shrinks that figure to the column's width.
+    """
+    size = _FONT[role]
+    if where is not None:
+        fig = where.get_figure(root=True) if hasattr(where, "get_figure") else None
+        if fig is not None:
+            size *= max(1.0, fig.get_figwidth() / _DISPLAY_WIDTH)
+    return round(size, 2)
+
 
 # --------------------------------------------------------------------------- helpers
 
@@ -150,7 +180,8 @@ def _kernel_colors(n: int) -> np.ndarray:
 
 
 def _new_figure(width: float, height: float, *, constrained: bool = True) -> Figure:
-    return Figure(figsize=(width, height), layout="constrained" if constrained else None)
+    """A figure at most ``_DISPLAY_WIDTH`` wide (the book shows it at its own size, text included)."""
+    return Figure(figsize=(min(width, _DISPLAY_WIDTH), height), layout="constrained" if constrained else None)
 
 
 def _as_stack(maps, name: str = "maps") -> np.ndarray:
@@ -174,9 +205,9 @@ def _check_title(title):
         raise TypeError(f"title must be a string or None, got {type(title).__name__}")
 
 
-def _title(ax, text="", fontsize=9):
+def _title(ax, text="", role="title"):
     """A title as a plain text artist: unlike ``set_title`` it costs nothing to re-place at every draw."""
-    return ax.text(0.5, 1.02, text, transform=ax.transAxes, ha="center", va="bottom", fontsize=fontsize)
+    return ax.text(0.5, 1.02, text, transform=ax.transAxes, ha="center", va="bottom", fontsize=_font(role, ax))
 
 
 def fill_box(ax, x0: float, x1: float, y0: float, y1: float, *, invert_y: bool = True):
@@ -197,6 +228,25 @@ def fill_box(ax, x0: float, x1: float, y0: float, y1: float, *, invert_y: bool =
         y0, y1 = y0 - extra, y1 + extra
     ax.set_xlim(x0, x1)
     ax.set_ylim((y1, y0) if invert_y else (y0, y1))
+
+
+def _wrap(text: str, ax, fontsize: float) -> str:
+    """``text`` with its lines broken at spaces to fit the width of ``ax`` (neighbouring panels' titles never overlap)."""
+    import textwrap
+
+    fig = ax.get_figure(root=True)
+    spec = ax.get_subplotspec()
+    if spec is not None:  # the axes' share of the figure (its box may still grow under a layout engine)
+        gs = spec.get_gridspec()
+        share = (spec.colspan.stop - spec.colspan.start) / gs.ncols
+        if gs.get_width_ratios() is not None:
+            ratios = np.asarray(gs.get_width_ratios(), float)
+            share = ratios[spec.colspan].sum() / ratios.sum()
+        width_in = 0.95 * share * fig.get_figwidth()
+    else:
+        width_in = ax.get_position().width * fig.get_figwidth()
+    chars = max(12, int(width_in * 72 / (0.58 * fontsize)))  # DejaVu Sans: under 0.6 em per character
+    return "\n".join(textwrap.fill(line, chars) or line for line in text.split("\n"))
 
 
 def _shape_text(shape) -> str:
@@ -265,7 +315,9 @@ class StackView:
         self.max_maps = as_int(max_maps, "max_maps", minimum=1)
         self.norm = mcolors.Normalize(0.0, 1.0)
         self.images, self.frames, self.labels = [], [], []
-        self.dim_texts = [ax.text(0, 0, "", fontsize=8, ha="center", va="center", zorder=1000) for _ in range(3)]
+        self.dim_texts = [
+            ax.text(0, 0, "", fontsize=_font("small", ax), ha="center", va="center", zorder=1000) for _ in range(3)
+        ]
         ax.set_axis_off()
         self.fixed_box = bool(fixed_box)
         ax.set_aspect("auto" if self.fixed_box else "equal")
@@ -287,7 +339,9 @@ class StackView:
             )
             frame = Rectangle((0, 0), 1, 1, fill=False, edgecolor="0.2", linewidth=0.8)
             self.ax.add_patch(frame)
-            label = self.ax.text(0, 0, "", fontsize=7, ha="center", va="bottom", color="0.15", zorder=1000)
+            label = self.ax.text(
+                0, 0, "", fontsize=_font("small", self.ax), ha="center", va="bottom", color="0.15", zorder=1000
+            )
             self.images.append(im)
             self.frames.append(frame)
             self.labels.append(label)
@@ -309,7 +363,8 @@ class StackView:
         y0 = -idx * step * 0.6
         depth_x, depth_y = (c - 1) * step, (c - 1) * step * 0.6
         margin = 0.15 * max(h, w) + 2
-        return x0, y0, (-margin, w + depth_x + margin, -depth_y - margin, h + margin)
+        left = 0.3 * max(h, w) + 2  # room for the "H = ..." label
+        return x0, y0, (-left, w + depth_x + margin, -depth_y - margin, h + margin)
 
     def set(self, maps, *, title=None, signed=None):
         """Draw ``maps`` (shape ``(C, H, W)`` or ``(H, W)``), reusing the artists."""
@@ -332,12 +387,17 @@ class StackView:
             for artist in (im, frame):
                 artist.set_visible(True)
             if volume:
+                # the back card's index above its top edge; the front card's below its bottom edge
+                # (above it, the cards behind would run through the text)
                 label.set_text(str(i) if i in (0, c - 1) else "")
-                label.set_position((x0[i] + w - 0.5, y0[i] - 0.7))
+                front = i == 0 and c > 1
+                label.set_position((x0[i] + w - 0.5, y0[i] + h - 0.5 + 0.03 * max(h, w) if front else y0[i] - 0.7))
+                label.set_va("top" if front else "bottom")
                 label.set_ha("right")
             else:
                 label.set_text(str(i))
                 label.set_position((x0[i] + (w - 1) / 2, y0[i] - 0.7))
+                label.set_va("bottom")
                 label.set_ha("center")
             label.set_visible(self.show_labels)
         for i in range(c, len(self.images)):
@@ -370,7 +430,7 @@ class StackView:
             self.colorbar = self.ax.figure.colorbar(
                 self.images[0], ax=self.ax, shrink=0.6, pad=0.02, location=where, aspect=12 if where == "bottom" else 20
             )
-            self.colorbar.ax.tick_params(labelsize=7)
+            self.colorbar.ax.tick_params(labelsize=_font("small", self.ax))
         return self
 
 
@@ -426,7 +486,9 @@ def plot_stack(
         cols = ncols or min(n, 8)
         if layout == "grid":
             rows = (n - 1) // cols + 1
-            size = (min(1.2 * cols * max(w / h, 0.5) + 1.2, 12), 1.2 * rows + 0.9)
+            width = 1.2 * cols * max(w / h, 0.5) + 1.2
+            shrink = min(1.0, _DISPLAY_WIDTH / width)  # the maps get smaller, the text does not
+            size = (width, 1.2 * rows * shrink + 1.0)
         else:
             size = (4.2, 3.6)
         fig = _new_figure(*size)
@@ -479,13 +541,20 @@ def plot_stacks(
     cols = [ncols or min(a.shape[0], 4) for a in arrays]
     rows = [(min(a.shape[0], 64) - 1) // k + 1 for a, k in zip(arrays, cols)]
     widths = [k * a.shape[2] / a.shape[1] for a, k in zip(arrays, cols)]
-    height = 1.1 * max(rows) + 1.0 + 0.5 * colorbar if layout == "grid" else 3.4 + 0.5 * colorbar
-    fig = _new_figure(min(sum(1.2 * w + 0.8 for w in widths), 14), height)
+    if layout == "grid":
+        width = sum(1.2 * w + 0.8 for w in widths)
+        shrink = min(1.0, _DISPLAY_WIDTH / width)  # the maps get smaller, the text does not
+        height = 1.1 * max(rows) * shrink + 1.1 + 0.5 * colorbar
+    else:
+        width = 2.6 * len(arrays) + 0.4
+        height = min(3.4, 0.9 * min(width, _DISPLAY_WIDTH) / len(arrays) + 1.2) + 0.5 * colorbar
+    fig = _new_figure(width, height)
     axes = fig.subplots(1, len(arrays), width_ratios=widths if layout == "grid" else None, squeeze=False)[0]
     for ax, a, t, k in zip(axes, arrays, titles, cols):
         _check_title(t)
         StackView(ax, layout=layout, ncols=k, colorbar="bottom" if colorbar else False).set(a, title=t)
-    if arrows:
+    if arrows and len(axes) > 1:
+        fig.get_layout_engine().set(wspace=0.08)  # room between the panels for the arrows to show
         for left, right in zip(axes[:-1], axes[1:]):
             fig.add_artist(
                 _arrow_between(left, right),
@@ -551,14 +620,17 @@ def plot_weights(weight, *, title: str | None = None, ax=None, annotate: bool | 
     rows, cols = min(c_out, 16), min(c_in, 16)
     if annotate is None:
         annotate = kh * kw <= 9 and rows * cols <= 48
-    gap_x, gap_y = 0.35 * kw + 0.3, 0.6 * kh + 0.6
-    xlim = (-2.2 * kw - 1, cols * (kw + gap_x) + (1.7 * kw + 1 if not shared else 0.5))
-    ylim = (rows * (kh + gap_y), -0.6 * kh - 1)
+    gap_x, gap_y = 0.25 * kw + 0.3, 0.45 * kh + 0.6
+    box_w = cols * (kw + gap_x) - gap_x
+    # the limits hug the boxes; the labels ("filter 0", "map 0", the shapes) sit outside the axes,
+    # where the layout makes room for them at their font size
+    xlim = (-0.15 * kw - 0.3, box_w + 0.15 * kw + 0.3)
+    ylim = (rows * (kh + gap_y) - gap_y + 0.15 * kh + 0.3, -0.15 * kh - 0.3)
     if ax is None:
-        unit = 0.3 if annotate else 0.12  # inches per kernel tap
-        width, height = unit * (xlim[1] - xlim[0]), unit * (ylim[0] - ylim[1])
-        scale = min(1.0, 12 / width, 13 / height)  # a large layer shrinks to fit the page
-        fig = _new_figure(scale * width + 1.0, scale * height + 0.8)  # + colour bar and title
+        span_w, span_h = xlim[1] - xlim[0], ylim[0] - ylim[1]
+        labels_w = 0.9 + (0.0 if shared else 0.85) + (0.8 if colorbar else 0.0)  # inches of text and colour bar
+        unit = min(0.42 if annotate else 0.2, (_DISPLAY_WIDTH - labels_w) / span_w, 8.5 / span_h)  # inches per tap
+        fig = _new_figure(unit * span_w + labels_w, unit * span_h + 1.0)  # + title and map labels
         ax = fig.add_subplot()
     ax.set_axis_off()
     ax.set_aspect("equal")
@@ -577,11 +649,18 @@ def plot_weights(weight, *, title: str | None = None, ax=None, annotate: bool | 
                 ii, jj = np.mgrid[0:kh, 0:kw]
                 for a, b, v in zip(ii.ravel(), jj.ravel(), w4[j, c].ravel()):
                     ax.text(
-                        x0 + b + 0.5, y0 + a + 0.5, _cell(v), ha="center", va="center", fontsize=6, color=_ink(v, hi)
+                        x0 + b + 0.5,
+                        y0 + a + 0.5,
+                        _cell(v),
+                        ha="center",
+                        va="center",
+                        fontsize=_font("cell", ax),
+                        color=_ink(v, hi),
                     )
             if j == 0 and not shared:
-                ax.text(x0 + kw / 2, -0.25 * kh - 0.2, f"map {c}", ha="center", va="bottom", fontsize=7)
-        box_w = cols * (kw + gap_x) - gap_x
+                ax.text(
+                    x0 + kw / 2, -0.15 * kh - 0.3, f"map {c}", ha="center", va="bottom", fontsize=_font("small", ax)
+                )
         ax.add_patch(
             Rectangle(
                 (-0.15 * kw - 0.15, y0 - 0.15 * kh - 0.15),
@@ -593,21 +672,32 @@ def plot_weights(weight, *, title: str | None = None, ax=None, annotate: bool | 
             )
         )
         name = f"kernel {j}" if shared else f"filter {j}"
-        ax.text(-0.3 * kw - 0.3, y0 + kh / 2, name, ha="right", va="center", fontsize=8)
+        ax.text(-0.15 * kw - 0.4, y0 + kh / 2, name, ha="right", va="center", fontsize=_font("base", ax))
         if not shared:
-            ax.text(box_w + 0.3 * kw + 0.3, y0 + kh / 2, f"({c_in}, {kh}, {kw})", ha="left", va="center", fontsize=7)
+            ax.text(
+                box_w + 0.15 * kw + 0.4,
+                y0 + kh / 2,
+                f"({c_in}, {kh}, {kw})",
+                ha="left",
+                va="center",
+                fontsize=_font("small", ax),
+            )
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     if shared:
-        what = f"{c_out} 2D kernels, shape (K, kH, kW) = {_shape_text(w.shape)}"
+        what = f"{c_out} 2D kernel{'s' * (c_out != 1)}, shape (K, kH, kW) = {_shape_text(w.shape)}"
     else:
-        what = f"weights {_shape_text(w.shape)}: {c_out} filters, each {c_in} x {kh} x {kw} (3D)"
+        what = f"weights {_shape_text(w.shape)}: {c_out} filter{'s' * (c_out != 1)}, each {c_in} x {kh} x {kw} (3D)"
     if rows < c_out or cols < c_in:
         what += f"\nfirst {rows} x {cols} shown"
-    ax.set_title(f"{title}\n{what}" if title else what, fontsize=9)
+    ax.set_title(
+        f"{title}\n{what}" if title else what,
+        fontsize=_font("title", ax),
+        pad=4 + (0 if shared else _font("small", ax) * 1.6),
+    )
     if colorbar and image is not None:
         cb = ax.figure.colorbar(image, ax=ax, shrink=0.6, pad=0.02)
-        cb.ax.tick_params(labelsize=7)
+        cb.ax.tick_params(labelsize=_font("small", ax))
     return ax.figure
 
 
@@ -739,16 +829,22 @@ class ConnectionsView:
         ax.set_xlim(-0.32, 1.32)
         ax.set_ylim(-0.13, 1.1)
         self.lines = LineCollection([], linewidths=1.2, zorder=1)
+        small = _font("small", ax)
         ax.add_collection(self.lines)
         self.in_nodes = ax.scatter([], [], marker="s", s=60, color="0.55", edgecolors="0.1", zorder=3)
         self.out_nodes = ax.scatter([], [], marker="s", s=60, color="0.25", edgecolors="0.1", zorder=3)
         self.in_labels, self.out_labels = [], []
         self.headers = (
-            ax.text(0.0, 1.02, "", ha="center", va="bottom", fontsize=8),
-            ax.text(1.0, 1.02, "", ha="center", va="bottom", fontsize=8),
+            ax.text(0.0, 1.02, "", ha="center", va="bottom", fontsize=small),
+            ax.text(1.0, 1.02, "", ha="center", va="bottom", fontsize=small),
         )
-        self.note = ax.text(0.5, -0.12, "", ha="center", va="bottom", fontsize=8)
+        self.note = ax.text(0.5, -0.13, "", ha="center", va="top", fontsize=small)  # below the lowest node
         self.title = _title(ax)
+        # the title goes above the two-line column headers, whatever the axes' height
+        from matplotlib.transforms import ScaledTranslation
+
+        lift = ScaledTranslation(0, 2.4 * small / 72, ax.get_figure(root=True).dpi_scale_trans)
+        self.title.set_transform(ax.transAxes + lift)
         self.connections = None
 
     @staticmethod
@@ -756,8 +852,25 @@ class ConnectionsView:
         return 1.0 - (np.arange(n) + 0.5) / n
 
     def _labels(self, store, n, x, ha):
+        # x is the nodes' column; the labels sit a fixed distance (in points) beside the nodes,
+        # so they clear them however narrow the axes
+        from matplotlib.transforms import ScaledTranslation
+
+        fig = self.ax.get_figure(root=True)
+        shift = ScaledTranslation((-8 if ha == "right" else 8) / 72, 0, fig.dpi_scale_trans)
         while len(store) < n:
-            store.append(self.ax.text(0, 0, "", fontsize=7, va="center", ha=ha, zorder=4))
+            store.append(
+                self.ax.text(
+                    0,
+                    0,
+                    "",
+                    fontsize=_font("small", self.ax),
+                    va="center",
+                    ha=ha,
+                    zorder=4,
+                    transform=self.ax.transData + shift,
+                )
+            )
         ys = self._ys(n)
         step = -(-n // 16)  # at most 16 labels per column: every map up to 16, then every step-th
         for i, t in enumerate(store):
@@ -791,8 +904,8 @@ class ConnectionsView:
         self.lines.set_segments(segs)
         self.lines.set_color(kernel_colors(max(con.n_kernels, 1))[con.kernel] if len(con.edges) else "k")
         self.lines.set_linewidth(float(np.clip(12 / np.sqrt(max(len(con.edges), 1)), 0.4, 1.6)))
-        self._labels(self.in_labels, con.n_in, -0.06, "right")
-        self._labels(self.out_labels, con.n_out, 1.06, "left")
+        self._labels(self.in_labels, con.n_in, 0.0, "right")
+        self._labels(self.out_labels, con.n_out, 1.0, "left")
         self.headers[0].set_text(f"input maps\n({con.n_in})")
         self.headers[1].set_text(f"output maps\n({con.n_out})")
         per_out = np.bincount(con.edges[:, 0], minlength=con.n_out) if len(con.edges) else np.zeros(con.n_out, int)
@@ -806,7 +919,7 @@ class ConnectionsView:
             note = f"{con.n_kernels} distinct kernels;\noutputs sum {per_out.min()} to {per_out.max()} maps"
         self.note.set_text(note)
         head = _KIND_TITLES["grouped" if kind == "type2.2" and groups > 1 else kind].format(groups=groups)
-        self.title.set_text(title if title is not None else head)
+        self.title.set_text(_wrap(title if title is not None else head, self.ax, self.title.get_fontsize()))
         return self
 
 
@@ -1049,19 +1162,21 @@ class ReceptiveFieldView:
         self.annotate = kh * kw <= 9 if annotate is None else bool(annotate)
         self.annotate_products = self.annotate if annotate_products is None else bool(annotate_products)
         if figure is None:
-            figure = Figure(figsize=(8.6, 1.45 * n + 1.5))
+            figure = Figure(figsize=(_DISPLAY_WIDTH, 1.25 * n + 2.0))
         self.figure = fig = figure
+        fs = {role: _font(role, fig) for role in _FONT}
+        inch = fig.get_figheight()
         gs = fig.add_gridspec(
             n + 1,
             5,
-            width_ratios=[1.5, 1, 1, 0.75, 2.0],
-            height_ratios=[1] * n + [0.5],
-            left=0.06,
-            right=0.98,
-            top=1 - 0.62 / fig.get_figheight(),
+            width_ratios=[1.3, 1, 1, 0.7, 1.6],
+            height_ratios=[1] * n + [0.62],
+            left=0.085,
+            right=0.99,
+            top=1 - 1.05 / inch,  # room for the two-line title and the column titles
             bottom=0.01,
-            wspace=0.3,
-            hspace=0.45,
+            wspace=0.25,
+            hspace=0.3,
         )
         cmap_x, lo, hi = color_limits(self.x)
         self.x_norm = mcolors.Normalize(lo, hi)
@@ -1085,42 +1200,52 @@ class ReceptiveFieldView:
             self.windows.append(win)
             (taps,) = ax_in.plot([], [], ls="none", marker="o", ms=2.5, mfc=HIGHLIGHT, mec="black", mew=0.4)
             self.taps.append(taps)
-            ax_in.text(-0.04, 0.5, f"map {r}", transform=ax_in.transAxes, ha="right", va="center", fontsize=8)
+            ax_in.text(-0.04, 0.5, f"map {r}", transform=ax_in.transAxes, ha="right", va="center", fontsize=fs["base"])
             self.k_images.append(ax_k.imshow(np.zeros((kh, kw)), cmap=DIVERGING, norm=self.w_norm))
             self.p_images.append(ax_p.imshow(np.zeros((kh, kw)), cmap=DIVERGING, norm=self.p_norm))
             ii, jj = np.mgrid[0:kh, 0:kw]
             if self.annotate:
                 self.k_texts.append(
-                    [ax_k.text(b, a, "", ha="center", va="center", fontsize=6) for a, b in zip(ii.ravel(), jj.ravel())]
+                    [
+                        ax_k.text(b, a, "", ha="center", va="center", fontsize=fs["cell"])
+                        for a, b in zip(ii.ravel(), jj.ravel())
+                    ]
                 )
             if self.annotate_products:
                 self.p_texts.append(
-                    [ax_p.text(b, a, "", ha="center", va="center", fontsize=6) for a, b in zip(ii.ravel(), jj.ravel())]
+                    [
+                        ax_p.text(b, a, "", ha="center", va="center", fontsize=fs["cell"])
+                        for a, b in zip(ii.ravel(), jj.ravel())
+                    ]
                 )
-            self.sums.append(ax_s.text(0.0, 0.5, "", ha="left", va="center", fontsize=9, transform=ax_s.transAxes))
-            if r == 0:
-                _title(ax_in, "input map (padded)", 8)
-                self.k_title = _title(ax_k, "kernel", 8)
-                _title(ax_p, "window x kernel", 8)
-                _title(ax_s, "partial sum", 8)
+            self.sums.append(
+                ax_s.text(0.0, 0.5, "", ha="left", va="center", fontsize=fs["large"], transform=ax_s.transAxes)
+            )
+            if r == 0:  # two lines each: the columns are narrow at the book's width
+                _title(ax_in, "input map\n(padded)", "base")
+                self.k_title = _title(ax_k, "kernel", "base")
+                _title(ax_p, "window\nx kernel", "base")
+                _title(ax_s, "partial\nsum", "base")
         self.in_axes = [im.axes for im in self.in_images]
         ax_out = fig.add_subplot(gs[:n, 4])
         ax_out.set_axis_off()
         self.out_image = ax_out.imshow(np.zeros((1, 1)), cmap=DIVERGING, interpolation="nearest")
         self.out_mark = Rectangle((0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=1.8, path_effects=_HALO)
         ax_out.add_patch(self.out_mark)
-        self.out_title = _title(ax_out, "", 8)
+        self.out_title = _title(ax_out, "", "base")
         ax_eq = fig.add_subplot(gs[n, :])
         ax_eq.set_axis_off()
-        self.equation = ax_eq.text(0.0, 0.5, "", ha="left", va="center", fontsize=9, transform=ax_eq.transAxes)
-        self.suptitle = fig.suptitle("", fontsize=10)
+        self.equation = ax_eq.text(
+            0.0, 0.5, "", ha="left", va="center", fontsize=fs["large"], transform=ax_eq.transAxes
+        )
+        self.suptitle = fig.suptitle("", fontsize=fs["title"])
         self.message = fig.text(
             0.5,
             0.5,
             "",
             ha="center",
             va="center",
-            fontsize=11,
+            fontsize=fs["large"],
             color="0.1",
             bbox={"facecolor": "white", "edgecolor": HIGHLIGHT},
             visible=False,
@@ -1206,7 +1331,7 @@ class ReceptiveFieldView:
                     t.set_text(_cell(v))
                     t.set_color(_ink(v, self.p_norm.vmax))
             self.sums[r].set_text(f"{'' if r == 0 else '+ '}{_fmt(rf.partial_sums[r])}")
-        self.k_title.set_text(f"kernel w[{rf.out_channel}, map]")
+        self.k_title.set_text(f"kernel\nw[{rf.out_channel}, map]")
         out = self._output(rf.out_channel, stride, padding, dilation)
         _, lo, hi = color_limits(out, signed=True)
         self.out_image.set_data(out)
@@ -1222,13 +1347,17 @@ class ReceptiveFieldView:
             terms = " + ".join(_fmt(v) if v >= 0 else f"({_fmt(v)})" for v in rf.partial_sums)
         else:
             terms = f"[sum of {c_in} partial sums: {_fmt(rf.partial_sums.sum())}]"
-        more = "" if self.n_rows == c_in else f"   (maps {self.n_rows}..{c_in - 1} not drawn)"
-        self.equation.set_text(
-            f"out[{rf.out_channel}, {rf.row}, {rf.col}] = {terms} + bias {_fmt(rf.bias)} = {_fmt(rf.total)}{more}"
-        )
+        more = "" if self.n_rows == c_in else f"(maps {self.n_rows}..{c_in - 1} not drawn)"
+        lhs = f"out[{rf.out_channel}, {rf.row}, {rf.col}] = "
+        rest = f"+ bias {_fmt(rf.bias)} = {_fmt(rf.total)}"
+        if len(lhs) + len(terms) + len(rest) + len(more) > 70:  # two lines rather than text beyond the edge
+            equation = f"{lhs}{terms}\n{' ' * len(lhs)}{rest}   {more}".rstrip()
+        else:
+            equation = f"{lhs}{terms} {rest}   {more}".rstrip()
+        self.equation.set_text(equation)
         self.suptitle.set_text(
-            f"one output value = sum over all {c_in} input maps of (window x kernel slice) + bias"
-            f"   [stride {stride[0]}, padding {padding[0]}, dilation {dilation[0]}]"
+            f"one output value = sum over all {c_in} input maps of (window x kernel slice) + bias\n"
+            f"[stride {stride[0]}, padding {padding[0]}, dilation {dilation[0]}]"
         )
         return rf
 

@@ -154,10 +154,11 @@ class Explorer:
     to choose which controls the kernel-free fallback precomputes.
     """
 
-    dpi = 72
-    """Resolution of the live PNG."""
-    fallback_dpi = 66
-    """Resolution of the fallback frames."""
+    dpi = 100
+    """Resolution of the live PNG: with figures ``viz._DISPLAY_WIDTH`` wide, about the book's column width,
+    so the text shows at the size :data:`convutil.viz._FONT` gives it."""
+    fallback_dpi = 100
+    """Resolution of the fallback frames (shown at their own size: not shrunk, not enlarged)."""
     alt = "interactive figure"
     """Text alternative of the fallback image."""
 
@@ -542,7 +543,7 @@ class ConvExplorer(Explorer):
             self.message = (
                 f"out[{s['out_channel']}, {s['row']}, {s['col']}] with stride {s['stride']}, padding {s['padding']}, "
                 f"dilation {s['dilation']}: no output.\n"
-                f"The dilated kernel spans {s['dilation'] * (k - 1) + 1} {dim}, more than the padded input "
+                f"The dilated kernel spans {s['dilation'] * (k - 1) + 1} {dim}, more than the padded input\n"
                 f"({n} + 2*{s['padding']} = {n + 2 * s['padding']}). Lower the dilation or add padding."
             )
             self.view.show_message(self.message)
@@ -738,24 +739,28 @@ class TypeComparer(Explorer):
     def __init__(self, x, *, state, max_k, fallback):
         self.x = x
         self.max_k = max_k
-        fig = Figure(figsize=(11.0, 4.9))
-        self.ax_in = fig.add_axes((0.01, 0.2, 0.2, 0.62))
-        self.ax_links = fig.add_axes((0.25, 0.2, 0.2, 0.62))
-        self.ax_out = fig.add_axes((0.5, 0.2, 0.49, 0.62))
+        fig = Figure(figsize=(viz._DISPLAY_WIDTH, 5.4))
+        self.ax_in = fig.add_axes((0.01, 0.19, 0.19, 0.6))
+        self.ax_links = fig.add_axes((0.27, 0.19, 0.26, 0.6))
+        self.ax_out = fig.add_axes((0.58, 0.19, 0.41, 0.6))
         # map indices are written once, next to the connection diagram's nodes
         self.in_view = viz.StackView(self.ax_in, ncols=2, labels=False, fixed_box=True)
-        fig.text(0.745, 0.9, "output maps", ha="center", va="bottom", fontsize=9)
+        fig.text(0.785, 0.885, "output maps", ha="center", va="bottom", fontsize=viz._font("title", fig))
         self.links = viz.ConnectionsView(self.ax_links)
+        self.links.title.set_visible(False)  # the figure's title says what the kind does
         self.out_view = viz.StackView(self.ax_out, labels=False, fixed_box=True)  # the box never moves
-        self.title = fig.text(0.5, 0.975, "", ha="center", va="top", fontsize=11)
-        self.info = fig.text(0.01, 0.02, "", ha="left", va="bottom", fontsize=9, family="monospace")
+        self.title = fig.text(0.5, 0.985, "", ha="center", va="top", fontsize=viz._font("title", fig))
+        # the numbers this explorer is about: as large as any label
+        self.info = fig.text(
+            0.01, 0.015, "", ha="left", va="bottom", fontsize=viz._font("large", fig), family="monospace"
+        )
         self.notice = fig.text(
             0.74,
             0.5,
             "",
             ha="center",
             va="center",
-            fontsize=10,
+            fontsize=viz._font("large", fig),
             bbox={"facecolor": "white", "edgecolor": viz.HIGHLIGHT},
         )
         self.output = None
@@ -784,7 +789,7 @@ class TypeComparer(Explorer):
             self.notice.set_visible(True)
             self.info.set_text("")
             self.title.set_text(
-                f"grouped, {ks}x{ks} kernels: groups must divide k1 and k2 (k1={k1}, k2={k2}, groups={g})"
+                f"grouped, {ks}x{ks} kernels: groups must divide k1 and k2\n(k1={k1}, k2={k2}, groups={g})"
             )
             for im in self.out_view.images:
                 im.set_alpha(0.15)
@@ -797,7 +802,8 @@ class TypeComparer(Explorer):
         self.params, self.macs = params, macs
         self.links.set(k1, c_out, kind=kind, groups=g if kind == "grouped" else 1)
         # type 1 and depthwise: one row per input map, so each row shows what became of that map
-        self.out_view.ncols = k2 if kind in ("type1", "depthwise") else None
+        # the others: a near-square grid, so the maps are as large as the panel allows
+        self.out_view.ncols = k2 if kind in ("type1", "depthwise") else int(np.ceil(np.sqrt(y.shape[0])))
         self.out_view.set(y)  # one line, "shape (C, H, W)"; the panel's name is static text
         p_formula, m_formula = _FORMULAS[kind]
         self.info.set_text(f"parameters {params:,} = {p_formula}\nMACs {macs:,} = {m_formula}")
@@ -810,7 +816,8 @@ class TypeComparer(Explorer):
         }
         # every control shows in the picture, so no control of the kernel-free view ever looks dead
         unused = "" if kind == "grouped" else f"  (groups={g}: only 'grouped' uses it)"
-        self.title.set_text(f"{names[kind]}: k1={k1}, k2={k2}, {ks}x{ks} kernels{unused}")
+        what = viz._KIND_TITLES[kind].split("\n")[-1]
+        self.title.set_text(f"{names[kind]}: k1={k1}, k2={k2}, {ks}x{ks} kernels\n{what}{unused}")
 
     def _fallback_axes(self):
         k2 = [v for v in (2, 4, 6) if v <= self.max_k] or [self._state["k2"]]
@@ -916,11 +923,12 @@ class OutputSizeExplorer(Explorer):
 
     def __init__(self, *, state, max_n, fallback):
         self.max_n = max_n
-        fig = Figure(figsize=(8.0, 4.2))
-        self.ax = ax = fig.add_axes((0.02, 0.02, 0.96, 0.74))
+        fig = Figure(figsize=(viz._DISPLAY_WIDTH, 4.6))
+        self.ax = ax = fig.add_axes((0.02, 0.02, 0.96, 0.7))
         ax.set_axis_off()
         ax.set_autoscale_on(False)  # limits come from viz.fill_box: square cells, the box never moves
-        self.input_label = ax.text(0, 0, "input", ha="right", va="center", fontsize=8)
+        self.label_size = viz._font("small", fig)
+        self.input_label = ax.text(0, 0, "input", ha="right", va="center", fontsize=self.label_size)
         self.cells = PolyCollection([], edgecolors="0.3", linewidths=0.8)
         self.taps = PolyCollection([], facecolors=viz.HIGHLIGHT, edgecolors="black", linewidths=0.6)
         self.spans = LineCollection([], colors="0.35", linewidths=1.0)
@@ -933,18 +941,20 @@ class OutputSizeExplorer(Explorer):
             "n_out = floor((n + 2p - d(k-1) - 1) / s) + 1",
             ha="left",
             va="top",
-            fontsize=10,
+            fontsize=viz._font("large", fig),
             family="monospace",
         )
-        self.formula = fig.text(0.02, 0.915, "", ha="left", va="top", fontsize=10, family="monospace")
+        self.formula = fig.text(
+            0.02, 0.915, "", ha="left", va="top", fontsize=viz._font("large", fig), family="monospace"
+        )
         fig.text(
             0.02,
-            0.78,
-            "grey: padding   blue: input pixels some window uses   red edge: input pixels no window uses\n"
-            "orange: the kernel's taps, one row per output position",
+            0.735,
+            "grey: padding   blue: input pixels some window uses\n"
+            "red edge: input pixels no window uses   orange: the kernel's taps, one row per output position",
             ha="left",
             va="bottom",
-            fontsize=8.5,
+            fontsize=viz._font("small", fig),
             color="0.25",
         )
         self.output_size = None
@@ -959,7 +969,7 @@ class OutputSizeExplorer(Explorer):
 
     def _label(self, i):
         while len(self.labels) <= i:
-            self.labels.append(self.ax.text(0, 0, "", ha="right", va="center", fontsize=8))
+            self.labels.append(self.ax.text(0, 0, "", ha="right", va="center", fontsize=self.label_size))
         return self.labels[i]
 
     def _apply(self):
@@ -1074,8 +1084,8 @@ class PoolingExplorer(Explorer):
         self.x = x
         c, h, w = x.shape
         self.n_show = min(c, 4)
-        fig = Figure(figsize=(2.3 * self.n_show + 0.6, 5.2))
-        gs = fig.add_gridspec(2, self.n_show, left=0.04, right=0.98, top=0.83, bottom=0.1, hspace=0.35, wspace=0.15)
+        fig = Figure(figsize=(min(2.3 * self.n_show + 0.6, viz._DISPLAY_WIDTH), 5.4))
+        gs = fig.add_gridspec(2, self.n_show, left=0.03, right=0.97, top=0.8, bottom=0.03, hspace=0.3, wspace=0.12)
         cmap, lo, hi = viz.color_limits(x)
         self.in_images, self.out_images, self.windows, self.marks, self.values = [], [], [], [], []
         for i in range(self.n_show):
@@ -1087,7 +1097,7 @@ class PoolingExplorer(Explorer):
             ax_in.set_xlim(-max_padding - 0.5, w + max_padding - 0.5)
             ax_in.set_ylim(h + max_padding - 0.5, -max_padding - 0.5)
             ax_in.add_patch(Rectangle((-0.5, -0.5), w, h, fill=False, edgecolor="0.5", linestyle="--", linewidth=0.6))
-            viz._title(ax_in, f"input map {i}", 8)
+            viz._title(ax_in, f"input map {i}", "base")
             self.out_images.append(
                 ax_out.imshow(np.zeros((1, 1)), cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
             )
@@ -1097,10 +1107,16 @@ class PoolingExplorer(Explorer):
             ax_out.add_patch(mark)
             self.windows.append(win)
             self.marks.append(mark)
-            self.values.append(viz._title(ax_out, "", 8))
-        self.title = fig.text(0.5, 0.98, "", ha="center", va="top", fontsize=10)
+            self.values.append(viz._title(ax_out, "", "base"))
+        self.title = fig.text(0.5, 0.98, "", ha="center", va="top", fontsize=viz._font("title", fig))
         self.notice = fig.text(
-            0.5, 0.3, "", ha="center", va="center", fontsize=10, bbox={"facecolor": "white", "edgecolor": viz.HIGHLIGHT}
+            0.5,
+            0.3,
+            "",
+            ha="center",
+            va="center",
+            fontsize=viz._font("large", fig),
+            bbox={"facecolor": "white", "edgecolor": viz.HIGHLIGHT},
         )
         self.output = None
         max_out = (h + 2 * max_padding, w + 2 * max_padding)
@@ -1151,7 +1167,7 @@ class PoolingExplorer(Explorer):
             ax.set_ylim(oh - 0.5, -0.5)
             self.windows[i].set_bounds(c0 - 0.5, r0 - 0.5, k, k)
             self.marks[i].set_xy((s["col"] - 0.5, s["row"] - 0.5))
-            self.values[i].set_text(f"{s['mode']} of window = {y[i, s['row'], s['col']]:.2f}")
+            self.values[i].set_text(f"{s['mode']} of window\n= {y[i, s['row'], s['col']]:.2f}")
             for artist in (self.out_images[i], self.marks[i], self.windows[i], self.values[i]):
                 artist.set_visible(True)
         more = "" if self.n_show == c else f" (first {self.n_show} drawn)"
