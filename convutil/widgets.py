@@ -31,6 +31,7 @@ import html
 import io
 import itertools
 import json
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -356,7 +357,8 @@ class Explorer:
         if self._html_cache is not None and self._html_cache[0] == cache_key:
             return self._html_cache[1]
         names = list(axes)
-        values = [list(axes[n]) for n in names]
+        # the page opens on the explorer's current state, so make sure it is among the frames
+        values = [_including(list(axes[n]), self._state.get(n)) for n in names]
         saved = dict(self._state)
         frames, index, order = [], {}, []
         seen = {}
@@ -386,6 +388,15 @@ class Explorer:
 
     def _fallback_labels(self) -> dict:
         return {name: spec.description or name for name, spec in self._specs.items()}
+
+
+def _including(values: list, current) -> list:
+    """``values`` with ``current`` added (in order, for numbers) if it is missing."""
+    if current is None or current in values:
+        return values
+    if all(isinstance(v, numbers.Real) for v in [*values, current]):
+        return sorted([*values, current])
+    return [*values, current]
 
 
 # The fallback is a small self-contained HTML/JS frame selector rather than
