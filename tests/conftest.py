@@ -8,10 +8,17 @@ suite well under a minute on a 2-core machine.
 
 import os
 
-import pytest
-from hypothesis import HealthCheck, settings
+# One BLAS thread per process, set before any worker or notebook kernel starts
+# (they inherit the environment): the test runner already keeps every core busy
+# with its own workers, and oversubscribed BLAS threads made a newcomer's run of
+# the README command several times slower than CI's. An explicit setting wins.
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
 
-from convutil.checks import PASS_MARK, CheckFailed
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+from convutil.checks import PASS_MARK, CheckFailed  # noqa: E402
 
 settings.register_profile(
     "course",
