@@ -8,6 +8,12 @@ GFLOP/s on this machine (the practical ceiling of any NumPy formulation).
 Everything is float32. ``--strategies`` also times the alternative
 formulations tried while choosing convutil's (see README.md).
 
+It then times the seeds' full-size example (1337 maps of 42 x 314 and a
+3 x 4 x 5 filter, as a 3D convolution and as a convolution layer, forward and
+backward) beside PyTorch, with the peak extra memory of one call of each,
+measured in a fresh subprocess (``ru_maxrss`` after the call minus before it).
+``--seed-only`` runs just that part (about a minute).
+
 NumPy's BLAS runs one thread unless ``OPENBLAS_NUM_THREADS`` (or
 ``OMP_NUM_THREADS``) says otherwise, and PyTorch is given the same number of
 threads (``torch.set_num_threads``): on a shared 2-core machine one thread each
@@ -26,6 +32,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads its BLA
 import argparse  # noqa: E402
 import math  # noqa: E402
 import platform  # noqa: E402
+import resource  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
 from functools import partial  # noqa: E402
 
@@ -341,6 +350,97 @@ def compare_strategies(repeats):
         print(f"{label:32s} " + " ".join(f"{t * 1e3:24.3f}ms" for t in times))
 
 
+# ---------------------------------------------------------------------------
+# The seeds' full-size example: time beside PyTorch, and peak extra memory
+# ---------------------------------------------------------------------------
+
+# (label, operation, x shape, weight shape, dtype): 1337 maps of 42 x 314 (seed 001/002, Bonus question 2)
+SEED_CASES = [
+    ("3D conv: 1x1337x42x314 * 3x4x5, float32", "conv3d", (1, 1, 1337, 42, 314), (1, 1, 3, 4, 5), "float32"),
+    ("3D conv: 1x1337x42x314 * 3x4x5, float64", "conv3d", (1, 1, 1337, 42, 314), (1, 1, 3, 4, 5), "float64"),
+    ("conv layer: 1337x42x314 * 1x1337x4x5, float32", "conv2d", (1, 1337, 42, 314), (1, 1337, 4, 5), "float32"),
+    ("conv layer backward, same shapes, float32", "conv2d_backward", (1, 1337, 42, 314), (1, 1337, 4, 5), "float32"),
+]
+TORCH_FLOAT64_3D = "PyTorch's float64 conv3d took 12-46 s and 7.5 GB here: skipped unless --torch-float64"
+
+
+def seed_call(case, library):
+    """A function of no arguments that runs one seed case once with ``library`` ("convutil" or "torch")."""
+    _, operation, x_shape, w_shape, dtype = case
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(x_shape, dtype=np.float32).astype(dtype, copy=False)
+    w = rng.standard_normal(w_shape, dtype=np.float32).astype(dtype, copy=False)
+    out_shape = (1, w_shape[0], *(convutil.conv_output_size(n, k) for n, k in zip(x_shape[2:], w_shape[2:])))
+    g = rng.standard_normal(out_shape, dtype=np.float32).astype(dtype, copy=False)
+    if library == "convutil":
+        if operation == "conv2d_backward":
+            return partial(convutil.conv2d_backward, g, x, w)
+        return partial(getattr(convutil, operation), x, w)
+    tx, tw, tg = torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(g)
+    if operation == "conv2d_backward":  # the kernel autograd runs for conv2d, without the forward pass
+        args = ([w_shape[0]], [1, 1], [0, 0], [1, 1], False, [0, 0], 1, [True, True, True])
+        return partial(torch.ops.aten.convolution_backward, tg, tx, tw, *args)
+    return partial(getattr(torch.nn.functional, operation), tx, tw)
+
+
+def peak_extra_mb(index, library):
+    """Run one call in a fresh process; its peak resident memory beyond the inputs, in MB."""
+    command = [sys.executable, __file__, "--memory-of", str(index), library]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    return float(result.stdout.split()[-1])
+
+
+def peak_rss_kb(reset=False):
+    """This process's peak resident memory in kB; ``reset`` first lowers the peak to the current size.
+
+    Linux keeps a parent's peak in a child's ``ru_maxrss`` across fork and exec,
+    so the peak is read from ``/proc/self/status`` after clearing it (Linux >= 4.0).
+    """
+    try:
+        if reset:
+            with open("/proc/self/clear_refs", "w") as f:
+                f.write("5")
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+    except OSError:  # not Linux: the lifetime peak, which is right when the parent was small
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def measure_memory(index, library):
+    """Subprocess side of :func:`peak_extra_mb`: prints the peak RSS growth (MB) of one call."""
+    if torch is not None:
+        torch.set_num_threads(blas_threads()[0])
+    call = seed_call(SEED_CASES[index], library)
+    before = peak_rss_kb(reset=True)
+    call()
+    print((peak_rss_kb() - before) / 1024)
+
+
+def seed_example(repeats, torch_float64):
+    """Time the seed cases beside PyTorch and measure the peak extra memory of each."""
+    print("\nThe seeds' full-size example (median of the repeats; memory: peak extra RSS of one call)")
+    head = f"{'case':48s} {'convutil':>9s} {'PyTorch':>9s} {'ratio':>6s} {'convutil MB':>12s} {'PyTorch MB':>11s}"
+    print(head)
+    print("-" * len(head))
+    for index, case in enumerate(SEED_CASES):
+        libraries = ["convutil"]
+        if torch is not None and (case[4] == "float32" or torch_float64):
+            libraries.append("torch")
+        calls = [seed_call(case, library) for library in libraries]
+        if len(calls) == 2:
+            ours, theirs = calls[0](), calls[1]()
+            ours, theirs = (ours, theirs) if case[1] != "conv2d_backward" else (ours[1], theirs[1])
+            np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-3, atol=1e-2)  # same answer first
+            del ours, theirs
+        seconds = median_times(calls, repeats, min_total=0)
+        memory = [peak_extra_mb(index, library) for library in libraries]
+        theirs = f"{seconds[1]:8.2f}s {seconds[0] / seconds[1]:6.2f}" if len(calls) == 2 else f"{'-':>9s} {'-':>6s}"
+        their_memory = f"{memory[1]:11.0f}" if len(calls) == 2 else f"{'-':>11s}"
+        print(f"{case[0]:48s} {seconds[0]:8.2f}s {theirs} {memory[0]:12.0f} {their_memory}")
+    if not torch_float64:
+        print(f"  {TORCH_FLOAT64_3D}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=9, help="timed repeats per shape (median reported)")
@@ -348,8 +448,16 @@ def main():
         "--loop-budget", type=float, default=3.0, help="seconds the loop reference may take on a course shape"
     )
     parser.add_argument("--strategies", action="store_true", help="also time the alternative formulations")
+    parser.add_argument("--seed-only", action="store_true", help="time only the seeds' full-size example")
+    parser.add_argument("--torch-float64", action="store_true", help="also time PyTorch's (slow) float64 conv3d")
+    parser.add_argument("--memory-of", nargs=2, metavar=("CASE", "LIBRARY"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    run(args.repeats, args.loop_budget, args.strategies)
+    if args.memory_of:
+        measure_memory(int(args.memory_of[0]), args.memory_of[1])
+        return
+    if not args.seed_only:
+        run(args.repeats, args.loop_budget, args.strategies)
+    seed_example(min(args.repeats, 3), args.torch_float64)
 
 
 if __name__ == "__main__":

@@ -7,16 +7,21 @@ every control (one control at a time, then back to its starting value):
   the computation, the in-place change of the artists and one PNG rendered
   with Agg, exactly what the live panel does at each slider move;
 * **naive rebuild** -- what an ``ipywidgets.interact`` callback that builds the
-  figure from scratch would do: a brand-new explorer with the same inputs and
-  state (``explorer.rebuild()``), rendered the way IPython's inline backend
+  figure from scratch would do: a brand-new explorer from the same factory with
+  the same state (:func:`naive`), rendered the way IPython's inline backend
   renders a figure (``IPython.core.pylabtools.print_figure(fig, "png",
-  bbox_inches="tight")``), at the same resolution.
+  bbox_inches="tight")``), at the same resolution;
+* **live display** -- what a student waits for when a notebook cell shows an
+  explorer: the factory call and the live widget's display bundle
+  (``_repr_mimebundle_``), in a process where the book build's
+  ``CONVUTIL_STATIC_EXPLORERS`` is not set. Timed once per explorer, after a
+  warm-up display (imports and font caches, paid once per kernel).
 
 The two are interleaved change by change, so both see the same machine load;
 compare their ratio rather than absolute times on a busy machine. Both wall
-time and this process's CPU time are reported. The last line reads
+time and this process's CPU time are reported. The last lines read
 ``median update X ms, naive rebuild Y ms`` (wall time, medians over all changes
-of all explorers).
+of all explorers) and ``live display: ...`` (seconds per explorer).
 
 Usage: ``python benchmarks/explorers.py [--quick]``
 """
@@ -54,7 +59,7 @@ def sweep(explorer) -> list[dict]:
     """Every value of every control, one control at a time, back to the start after each."""
     start = explorer.state
     changes = []
-    for name, spec in explorer._specs.items():
+    for name, spec in explorer.specs.items():
         changes += [{name: v} for v in spec.values if v != start[name]]
         changes.append({name: start[name]})
     return changes
@@ -71,14 +76,28 @@ def update(explorer, change):
     explorer.to_png()
 
 
-def naive(explorer):
-    fresh = explorer.rebuild()
+def naive(factory, explorer):
+    """Build the explorer afresh in the same state (the default inputs) and render it as IPython would."""
+    fresh = factory(**explorer.state)
     print_figure(fresh.figure, "png", bbox_inches="tight")
+
+
+def live_display(factory) -> float:
+    """Seconds from the factory call to the live widget's display bundle (no kernel-free frames)."""
+    os.environ.pop(widgets.STATIC_ENV, None)
+    start = time.perf_counter()
+    bundle = factory()._repr_mimebundle_()
+    elapsed = time.perf_counter() - start
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "text/html" not in bundle
+    return elapsed
 
 
 def main(quick: bool = False):
     rows = []
     all_update, all_naive = [], []
+    live_display(widgets.conv_explorer)  # warm-up: imports and caches a kernel pays once
+    live = {name: live_display(factory) for name, factory in FACTORIES.items()}
     for name, factory in FACTORIES.items():
         explorer = factory()
         explorer.to_png()  # first render (not timed), as when the panel is first shown
@@ -88,7 +107,7 @@ def main(quick: bool = False):
         update_t, naive_t = [], []
         for change in changes:
             update_t.append(timed(update, explorer, change))
-            naive_t.append(timed(naive, explorer))
+            naive_t.append(timed(naive, factory, explorer))
         uw, uc = np.median(update_t, axis=0)
         nw, nc = np.median(naive_t, axis=0)
         rows.append((name, len(changes), uw, uc, nw, nc))
@@ -103,6 +122,7 @@ def main(quick: bool = False):
     med_u, med_n = statistics.median(all_update), statistics.median(all_naive)
     print(f"all explorers: {len(all_update)} changes, speed-up of the medians {med_n / med_u:.1f}x")
     print(f"median update {med_u:.1f} ms, naive rebuild {med_n:.1f} ms")
+    print("live display: " + ", ".join(f"{name} {t:.2f} s" for name, t in live.items()))
 
 
 if __name__ == "__main__":

@@ -7,16 +7,13 @@ multiply-accumulates (:mod:`convutil.counting`) are imported here. Drawings
 exercise checkers (:mod:`convutil.checks`) are imported on their own.
 """
 
-from .core import avg_pool2d, conv2d, conv3d, conv_output_size, max_pool2d
+from . import core
+from .core import *  # noqa: F403 (the names in core.__all__: convolutions, pooling, their gradients)
 from .counting import conv_macs, conv_params
 from .types import conv_type1, conv_type2_1, conv_type2_2
 
 __all__ = [
-    "conv2d",
-    "conv3d",
-    "max_pool2d",
-    "avg_pool2d",
-    "conv_output_size",
+    *core.__all__,
     "conv_type1",
     "conv_type2_1",
     "conv_type2_2",

@@ -27,7 +27,7 @@ import numpy as np
 
 from ._validate import as_int
 from .counting import conv_macs, conv_params
-from .summary import Conv2d, Flatten, Linear, MaxPool2d
+from .nn import Conv2d, Flatten, Linear, MaxPool2d
 
 __all__ = [
     "alexnet",

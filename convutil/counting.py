@@ -89,8 +89,17 @@ def conv_macs(c_in: int, c_out: int, kernel_size, output_size, *, groups: int = 
 
     Examples
     --------
-    >>> conv_macs(192, 64, 1, (28, 28))       # GoogLeNet 3a's 1x1 branch
+    GoogLeNet's inception module 3a reads 192 maps of 28x28. Its ``#1x1`` branch
+    (192 -> 64 maps) is one of the four outputs; the 1x1 *reductions* are the
+    ``#3x3 reduce`` (192 -> 96, before the 3x3 convolution) and the ``#5x5 reduce``
+    (192 -> 16, before the 5x5 convolution):
+
+    >>> conv_macs(192, 64, 1, (28, 28))       # 3a's #1x1 output branch
     9633792
+    >>> conv_macs(192, 16, 1, 28) + conv_macs(16, 32, 5, 28)      # #5x5 reduce, then the 5x5
+    12443648
+    >>> conv_macs(192, 32, 5, 28)                                 # the 5x5 without the reduction
+    120422400
     >>> conv_macs(16, 16, 3, 28) * 4 == conv_macs(32, 32, 3, 28)   # quadratic cost
     True
     """

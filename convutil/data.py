@@ -5,7 +5,9 @@
 * :func:`pattern` -- generated test patterns (bars, a cross, a corner, a
   letter, ...), the kind of input whose feature maps are easy to predict;
 * :func:`line_kernels` -- hand-built line detectors, the textbook example of
-  what first-layer filters learn.
+  what first-layer filters learn;
+* :func:`bar_pairs` -- labelled two-map inputs (one bar per map) for training
+  experiments whose label lives in how the two maps relate.
 
 Every image is a float array in ``[0, 1]``, channels first for stacks.
 """
@@ -18,13 +20,25 @@ import numpy as np
 
 from ._validate import as_int
 
-__all__ = ["sample_image", "pattern", "PATTERNS", "line_kernels", "LINE_ORIENTATIONS", "resize"]
+__all__ = [
+    "sample_image",
+    "pattern",
+    "PATTERNS",
+    "line_kernels",
+    "LINE_ORIENTATIONS",
+    "resize",
+    "bar_pairs",
+    "BAR_RULES",
+]
 
 PATTERNS = ("bars", "hbars", "cross", "corner", "diagonal", "checker", "ring", "letter")
 """Names accepted by :func:`pattern`."""
 
 LINE_ORIENTATIONS = ("vertical", "horizontal", "diagonal", "antidiagonal")
 """Orientations accepted by :func:`line_kernels`."""
+
+BAR_RULES = ("cross", "left")
+"""Labelling rules accepted by :func:`bar_pairs`."""
 
 
 def _size_pair(size, name="size"):
@@ -263,3 +277,88 @@ def line_kernels(size: int = 3, orientations=LINE_ORIENTATIONS) -> np.ndarray:
     if not kernels:
         raise ValueError("orientations must name at least one orientation")
     return np.stack(kernels)
+
+
+def _draw_bars(size, rows, cols, length, vertical):
+    """A stack of images, each with one bar of ``length`` pixels starting at (rows[i], cols[i])."""
+    n = len(rows)
+    img = np.zeros((n, size, size))
+    step = np.arange(length)
+    r = rows[:, None] + (step if vertical else 0 * step)
+    c = cols[:, None] + (0 * step if vertical else step)
+    img[np.arange(n)[:, None], r, c] = 1.0
+    return img
+
+
+def bar_pairs(n: int, rule: str = "cross", *, size: int = 12, length: int = 5, margin: int = 1, seed: int = 0):
+    """Labelled two-map inputs: one bar in map 0, one in map 1, the label set by how they relate.
+
+    Every bar is ``length`` pixels long, one pixel wide, and at least
+    ``margin`` pixels from every border. Half the examples have label 1.
+
+    ``rule="cross"``
+        Map 0 holds a horizontal bar, map 1 a vertical one; the label is 1 when
+        the two bars share a pixel (they cross or touch), 0 when they do not.
+        Positions are drawn uniformly and kept until both classes are full.
+    ``rule="left"``
+        Both maps hold a vertical bar, on the same rows, one or two columns
+        apart; the label is 1 when map 0's bar is the left one. Examples come
+        in pairs that differ only by swapping the two maps (and the label), so
+        the *sum* of the two maps says nothing about the label.
+
+    Parameters
+    ----------
+    n : int
+        Number of examples, even.
+    rule : {"cross", "left"}
+    size, length, margin : int
+        Image side, bar length and the empty border, in pixels.
+    seed : int
+
+    Returns
+    -------
+    x : ndarray, shape (n, 2, size, size)
+        Values 0 and 1.
+    y : ndarray of int, shape (n,)
+
+    Examples
+    --------
+    >>> x, y = bar_pairs(4, "cross", size=8, length=3, seed=1)
+    >>> x.shape, y.tolist().count(1), x.sum(axis=(2, 3)).tolist()[0]
+    ((4, 2, 8, 8), 2, [3.0, 3.0])
+    >>> x, y = bar_pairs(2, "left")
+    >>> bool((x[0] == x[1, ::-1]).all()), sorted(y.tolist())     # the same picture, maps swapped
+    (True, [0, 1])
+    """
+    n = as_int(n, "n", minimum=2)
+    if n % 2:
+        raise ValueError(f"n must be even (half the examples per label), got {n}")
+    if rule not in BAR_RULES:
+        raise ValueError(f"rule must be one of {BAR_RULES}, got {rule!r}")
+    size, length = as_int(size, "size", minimum=3), as_int(length, "length", minimum=1)
+    margin = as_int(margin, "margin", minimum=0)
+    free = size - 2 * margin - length + 1  # starting positions along a bar
+    if free < 3:
+        raise ValueError(f"size={size} leaves no room for bars of length={length} with margin={margin}")
+    rng = np.random.default_rng(seed)
+    if rule == "left":
+        half = n // 2
+        rows = margin + rng.integers(0, free, half)
+        gap = rng.integers(1, 3, half)
+        left = margin + rng.integers(0, size - 2 * margin - gap)
+        first = _draw_bars(size, rows, left, length, vertical=True)
+        second = _draw_bars(size, rows, left + gap, length, vertical=True)
+        x = np.stack([np.stack([first, second], 1), np.stack([second, first], 1)], 1).reshape(n, 2, size, size)
+        return x, np.tile([1, 0], half)
+    cand = 40 * n
+    hr, hc = margin + rng.integers(0, size - 2 * margin, cand), margin + rng.integers(0, free, cand)
+    vr, vc = margin + rng.integers(0, free, cand), margin + rng.integers(0, size - 2 * margin, cand)
+    crossing = (hc <= vc) & (vc < hc + length) & (vr <= hr) & (hr < vr + length)
+    pick = np.concatenate([np.flatnonzero(crossing)[: n // 2], np.flatnonzero(~crossing)[: n // 2]])
+    if len(pick) < n:  # only for tiny images: positions must leave room for both kinds of pair
+        raise ValueError(f"size={size} and length={length} leave too few crossing or non-crossing pairs for n={n}")
+    pick = rng.permutation(pick)
+    x = np.stack(
+        [_draw_bars(size, hr[pick], hc[pick], length, False), _draw_bars(size, vr[pick], vc[pick], length, True)], 1
+    )
+    return x, crossing[pick].astype(int)

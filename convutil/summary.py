@@ -1,44 +1,75 @@
-"""A summary table of a small network: output shape, parameters and MACs per layer.
+"""A summary table of a small network: shapes, parameters, MACs and receptive field per layer.
 
 In the spirit of torchinfo's ``summary``: describe a network as a list of
-layer specifications, give the shape of one input example, and get back one row
-per layer with the shape of the volume it produces, its learned parameters and
-its multiply-accumulates (MACs), plus the totals.
-
-Shapes come from :func:`convutil.conv_output_size`, parameters from
-:func:`convutil.conv_params` and MACs from :func:`convutil.conv_macs`; with
-``run=True`` the network is also *run* (with :func:`forward`, i.e. with
-:func:`convutil.conv2d` and the pooling functions, on seeded random weights)
-and every computed shape is compared with the shape that actually came out.
+layer specifications (:mod:`convutil.nn`), give the shape of one input
+example, and get back one row per layer with the shape of the volume it
+produces, its learned parameters, its multiply-accumulates (MACs) and the
+receptive field of one of its output values, plus the totals. Every number
+comes from the layer itself (``output_shape``, ``param_shapes``, ``macs``,
+``window``); with ``run=True`` the network is also *run* (:func:`forward`, on
+seeded random weights) and every computed shape is compared with the shape
+that actually came out.
 
 Layer specifications
 --------------------
-:class:`Conv2d`, :class:`MaxPool2d`, :class:`AvgPool2d`, :class:`ReLU`,
-:class:`Flatten` and :class:`Linear`, named after the PyTorch modules they
-mirror. A convolution needs no ``c_in``: it is read from the volume that
-arrives, as a layer in a real network would have it.
+:class:`Conv2d`, :class:`ConvType1`, :class:`ConvType2_1`, :class:`MaxPool2d`,
+:class:`AvgPool2d`, :class:`GlobalAvgPool`, :class:`ReLU`, :class:`Flatten`
+and :class:`Linear`, defined in :mod:`convutil.nn` and importable from here. A
+convolution needs no ``c_in``: it is read from the volume that arrives, as a
+layer in a real network would have it.
 
-MACs count the multiply-accumulates of convolution and linear layers (weights
-times inputs), as torchinfo's "Mult-Adds" do; pooling and ReLU compare or add
-and count 0. Biases are parameters but not MACs.
+Conventions
+-----------
+**MACs** count weights times inputs only: a convolution's MACs are
+``C_out * (C_in / groups) * kH * kW`` per output position, a linear layer's
+``in * out``; pooling, ReLU and flattening count 0, and a bias is a parameter
+but not a MAC. FLOPs are about 2 x MACs (a multiply and an add). torchinfo's
+"Mult-Adds" column counts the bias as well: for every parameter of a layer,
+weights *and* biases, it adds one operation per output position (its
+``LayerInfo.calculate_macs``, github.com/TylerYep/torchinfo,
+``torchinfo/layer_info.py``). So torchinfo reports ``C_out * H_out * W_out``
+more per convolution and ``out`` more per linear layer than this table (per
+example); without biases the two agree.
+
+**Receptive field**: the size of the input window that one output value of
+the layer depends on, per axis, from the closed form
+``r_l = r_(l-1) + (k_l - 1) * d_l * j_(l-1)`` with the jump (the input-pixel
+distance between neighbouring outputs) ``j_l = j_(l-1) * s_l``, starting at
+``r_0 = j_0 = 1`` (``k`` kernel size, ``d`` dilation, ``s`` stride; ReLU and
+Flatten keep both). It is the nominal window: near the border part of it
+falls on padding. After :class:`GlobalAvgPool` or :class:`Linear` every value
+depends on the whole input.
 """
 
 from __future__ import annotations
 
 import html
-import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import as_float_array, as_int, as_tuple
-from .core import avg_pool2d, conv2d, conv_output_size, max_pool2d
-from .counting import conv_macs, conv_params
+from .nn import (
+    AvgPool2d,
+    Conv2d,
+    ConvType1,
+    ConvType2_1,
+    Flatten,
+    GlobalAvgPool,
+    Linear,
+    MaxPool2d,
+    ReLU,
+    forward,
+    init_params,
+    layer_shapes,
+)
 
 __all__ = [
     "Conv2d",
+    "ConvType1",
+    "ConvType2_1",
     "MaxPool2d",
     "AvgPool2d",
+    "GlobalAvgPool",
     "ReLU",
     "Flatten",
     "Linear",
@@ -47,147 +78,8 @@ __all__ = [
     "summary",
     "init_params",
     "forward",
+    "receptive_fields",
 ]
-
-
-class _Spec:
-    """Common behaviour of the layer specifications: a short readable repr."""
-
-    def __repr__(self) -> str:
-        shown = []
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, tuple) and len(set(value)) == 1:
-                value = value[0]
-            if f.name == "name" or value == f.default:
-                continue
-            shown.append(f"{value!r}" if f.name in ("c_out", "out_features") else f"{f.name}={value!r}")
-        return f"{type(self).__name__}({', '.join(shown)})"
-
-    @property
-    def label(self) -> str:
-        """The layer's repr, after its name if it has one (``"C1: Conv2d(6, kernel_size=5)"``)."""
-        return f"{self.name}: {self!r}" if self.name else repr(self)
-
-
-@dataclass(frozen=True, repr=False)
-class Conv2d(_Spec):
-    """A convolution layer (type 2.2): ``c_out`` filters, each as deep as the input volume.
-
-    Parameters
-    ----------
-    c_out : int
-        Number of filters = number of output feature maps.
-    kernel_size : int or (int, int)
-    stride, dilation : int or (int, int), default 1
-    padding : int or (int, int), default 0
-        Zeros on each side (``"same"`` is not accepted here: give the number).
-    groups : int, default 1
-    bias : bool, default True
-    name : str, optional
-        A label for the table, e.g. ``"C1"``.
-
-    Examples
-    --------
-    >>> Conv2d(6, 5, padding=2)
-    Conv2d(6, kernel_size=5, padding=2)
-    """
-
-    c_out: int
-    kernel_size: int | tuple[int, int]
-    stride: int | tuple[int, int] = 1
-    padding: int | tuple[int, int] = 0
-    dilation: int | tuple[int, int] = 1
-    groups: int = 1
-    bias: bool = True
-    name: str | None = None
-
-    def __post_init__(self):
-        object.__setattr__(self, "c_out", as_int(self.c_out, "Conv2d c_out", minimum=1))
-        object.__setattr__(self, "groups", as_int(self.groups, "Conv2d groups", minimum=1))
-        for arg, minimum in (("kernel_size", 1), ("stride", 1), ("padding", 0), ("dilation", 1)):
-            object.__setattr__(self, arg, as_tuple(getattr(self, arg), f"Conv2d {arg}", 2, minimum=minimum))
-        if not isinstance(self.bias, bool):
-            raise TypeError(f"Conv2d bias must be True or False, got {self.bias!r}")
-        if self.c_out % self.groups:
-            raise ValueError(f"Conv2d groups={self.groups} does not divide c_out={self.c_out}")
-
-
-@dataclass(frozen=True, repr=False)
-class _Pool(_Spec):
-    kernel_size: int | tuple[int, int]
-    stride: int | tuple[int, int] | None = None
-    padding: int | tuple[int, int] = 0
-    name: str | None = None
-
-    def __post_init__(self):
-        kind = type(self).__name__
-        k = as_tuple(self.kernel_size, f"{kind} kernel_size", 2, minimum=1)
-        object.__setattr__(self, "kernel_size", k)
-        if self.stride is not None:
-            object.__setattr__(self, "stride", as_tuple(self.stride, f"{kind} stride", 2, minimum=1))
-        p = as_tuple(self.padding, f"{kind} padding", 2, minimum=0)
-        object.__setattr__(self, "padding", p)
-        if any(2 * pi > ki for pi, ki in zip(p, k)):
-            raise ValueError(f"{kind} padding={p} must be at most half of kernel_size={k} (as in PyTorch)")
-
-
-class MaxPool2d(_Pool):
-    """Max pooling, each map on its own (stride defaults to ``kernel_size``).
-
-    Examples
-    --------
-    >>> MaxPool2d(2)
-    MaxPool2d(kernel_size=2)
-    """
-
-
-class AvgPool2d(_Pool):
-    """Average pooling, each map on its own; zero padding counts in the mean.
-
-    Examples
-    --------
-    >>> AvgPool2d(3, stride=2, padding=1)
-    AvgPool2d(kernel_size=3, stride=2, padding=1)
-    """
-
-
-@dataclass(frozen=True, repr=False)
-class ReLU(_Spec):
-    """``max(0, x)`` elementwise: shape unchanged, no parameters."""
-
-    name: str | None = None
-
-
-@dataclass(frozen=True, repr=False)
-class Flatten(_Spec):
-    """Turn a ``(C, H, W)`` volume into a vector of ``C*H*W`` numbers (C first, as PyTorch)."""
-
-    name: str | None = None
-
-
-@dataclass(frozen=True, repr=False)
-class Linear(_Spec):
-    """A fully connected layer on a flat vector.
-
-    Parameters
-    ----------
-    out_features : int
-    bias : bool, default True
-    name : str, optional
-    """
-
-    out_features: int
-    bias: bool = True
-    name: str | None = None
-
-    def __post_init__(self):
-        object.__setattr__(self, "out_features", as_int(self.out_features, "Linear out_features", minimum=1))
-        if not isinstance(self.bias, bool):
-            raise TypeError(f"Linear bias must be True or False, got {self.bias!r}")
-
-
-_SPECS = (Conv2d, MaxPool2d, AvgPool2d, ReLU, Flatten, Linear)
 
 
 @dataclass(frozen=True)
@@ -198,15 +90,18 @@ class SummaryRow:
     ----------
     index : int
         Position in the list of layers, from 1.
-    layer : Conv2d, MaxPool2d, AvgPool2d, ReLU, Flatten or Linear
+    layer : a layer specification of :mod:`convutil.nn`
     input_shape, output_shape : tuple of int
         One example's shape before and after the layer, e.g. ``(6, 28, 28)``.
     params : int
         Learned weights and biases.
     macs : int
-        Multiply-accumulates for one example.
+        Multiply-accumulates for one example (weights only, see the module notes).
     run_shape : tuple of int or None
         The shape that came out when the network was run (``run=True``), else None.
+    receptive_field : (int, int) or None
+        Height and width of the input window one output value depends on;
+        None once every value depends on the whole input.
     """
 
     index: int
@@ -216,6 +111,7 @@ class SummaryRow:
     params: int
     macs: int
     run_shape: tuple[int, ...] | None = None
+    receptive_field: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -250,11 +146,12 @@ class Summary:
         return bool(self.rows) and all(r.run_shape == r.output_shape for r in self.rows)
 
     def _table(self) -> tuple[list[str], list[list[str]], list[str]]:
-        head = ["#", "layer", "output shape", "parameters", "MACs"]
-        body = [["0", "input", _shape(self.input_shape), "", ""]]
+        head = ["#", "layer", "output shape", "receptive field", "parameters", "MACs"]
+        body = [["0", "input", _shape(self.input_shape), "1x1", "", ""]]
         for r in self.rows:
-            body.append([str(r.index), r.layer.label, _shape(r.output_shape), f"{r.params:,}", f"{r.macs:,}"])
-        foot = ["", "total", "", f"{self.total_params:,}", f"{self.total_macs:,}"]
+            rf = "whole input" if r.receptive_field is None else "x".join(map(str, r.receptive_field))
+            body.append([str(r.index), r.layer.label, _shape(r.output_shape), rf, f"{r.params:,}", f"{r.macs:,}"])
+        foot = ["", "total", "", "", f"{self.total_params:,}", f"{self.total_macs:,}"]
         return head, body, foot
 
     def _note(self) -> str:
@@ -266,10 +163,9 @@ class Summary:
         head, body, foot = self._table()
         table = [head, *body, foot]
         widths = [max(len(row[i]) for row in table) for i in range(len(head))]
-        right = {0, 3, 4}
 
         def line(row):
-            return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths)))
+            return "  ".join(c.rjust(w) if i in _RIGHT else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths)))
 
         rule = "-" * len(line(head))
         return "\n".join([line(head), rule, *map(line, body), rule, line(foot), self._note()])
@@ -282,7 +178,7 @@ class Summary:
         def cells(row, tag):
             out = []
             for i, c in enumerate(row):
-                align = "right" if i in (0, 3, 4) else "left"
+                align = "right" if i in _RIGHT else "left"
                 wrap = "" if i == 1 else "white-space:nowrap;"
                 style = f"text-align:{align};{wrap}padding:0.15em 0.6em"
                 out.append(f'<{tag} style="{style}">{html.escape(c)}</{tag}>')
@@ -297,77 +193,57 @@ class Summary:
         )
 
 
+_RIGHT = {0, 3, 4, 5}  # right-aligned columns: index, receptive field, parameters, MACs
+
+
 def _shape(shape: tuple[int, ...]) -> str:
     return str(tuple(int(s) for s in shape))
 
 
-def _check_layers(layers) -> list:
-    if isinstance(layers, _SPECS):
-        raise TypeError("layers must be a list of layer specifications, got a single layer; wrap it in [ ]")
-    try:
-        layers = list(layers)
-    except TypeError:
-        raise TypeError(f"layers must be a list of layer specifications, got {type(layers).__name__}") from None
-    if not layers:
-        raise ValueError("layers must not be empty")
-    for i, layer in enumerate(layers, start=1):
-        if not isinstance(layer, _SPECS):
-            names = ", ".join(s.__name__ for s in _SPECS)
-            raise TypeError(f"layer {i} must be one of {names}; got {layer!r} ({type(layer).__name__})")
-    return layers
+def receptive_fields(layers) -> list[tuple[int, int] | None]:
+    """Receptive field (height, width) of one output value of every layer, by the closed form.
 
-
-def _check_input_shape(input_shape) -> tuple[int, ...]:
-    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
-        raise ValueError(f"input_shape must be (C, H, W) for one example, got {input_shape!r}")
-    return as_tuple(input_shape, "input_shape", 3, minimum=1)
-
-
-def _step(layer, shape: tuple[int, ...], index: int) -> tuple[tuple[int, ...], int, int]:
-    """Output shape, parameters and MACs of ``layer`` applied to one example of ``shape``."""
-    where = f"layer {index} ({layer.label})"
-    if isinstance(layer, (Conv2d, MaxPool2d, AvgPool2d)) and len(shape) != 3:
-        raise ValueError(f"{where} needs a (C, H, W) volume but receives shape {shape}; put it before Flatten()")
-    if isinstance(layer, Conv2d):
-        c_in, spatial = shape[0], shape[1:]
-        if c_in % layer.groups:
-            raise ValueError(f"{where}: groups={layer.groups} does not divide the {c_in} input maps (shape {shape})")
-        try:
-            out = tuple(
-                conv_output_size(n, k, s, p, d)
-                for n, k, s, p, d in zip(spatial, layer.kernel_size, layer.stride, layer.padding, layer.dilation)
-            )
-        except ValueError as exc:
-            raise ValueError(f"{where} does not fit its input of shape {shape}: {exc}") from None
-        params = conv_params(c_in, layer.c_out, layer.kernel_size, groups=layer.groups, bias=layer.bias)
-        macs = conv_macs(c_in, layer.c_out, layer.kernel_size, out, groups=layer.groups)
-        return (layer.c_out, *out), params, macs
-    if isinstance(layer, (MaxPool2d, AvgPool2d)):
-        stride = layer.kernel_size if layer.stride is None else layer.stride
-        try:
-            out = tuple(
-                conv_output_size(n, k, s, p) for n, k, s, p in zip(shape[1:], layer.kernel_size, stride, layer.padding)
-            )
-        except ValueError as exc:
-            raise ValueError(f"{where} does not fit its input of shape {shape}: {exc}") from None
-        return (shape[0], *out), 0, 0
-    if isinstance(layer, ReLU):
-        return shape, 0, 0
-    if isinstance(layer, Flatten):
-        return (math.prod(shape),), 0, 0
-    # Linear
-    if len(shape) != 1:
-        raise ValueError(f"{where} needs a flat vector but receives shape {shape}; put Flatten() before it")
-    params = shape[0] * layer.out_features + (layer.out_features if layer.bias else 0)
-    return (layer.out_features,), params, shape[0] * layer.out_features
-
-
-def summary(layers, input_shape, *, run: bool = False, seed: int = 0) -> Summary:
-    """Shapes, parameters and MACs of every layer of a network, torchinfo style.
+    ``r_l = r_(l-1) + (k_l - 1) * d_l * j_(l-1)`` and ``j_l = j_(l-1) * s_l``
+    per axis, from ``r_0 = j_0 = 1``; None from the first layer on whose
+    outputs each depend on the whole input (global pooling, linear layers).
 
     Parameters
     ----------
-    layers : list of Conv2d, MaxPool2d, AvgPool2d, ReLU, Flatten, Linear
+    layers : list of layer specifications
+
+    Returns
+    -------
+    list of (int, int) or None
+
+    Examples
+    --------
+    >>> receptive_fields([Conv2d(8, 3), Conv2d(8, 3), MaxPool2d(2), Conv2d(8, 3, dilation=2), GlobalAvgPool()])
+    [(3, 3), (5, 5), (6, 6), (14, 14), None]
+    """
+    r, j = [1, 1], [1, 1]
+    result = []
+    for layer in layers:
+        win = layer.window() if r is not None else None
+        if win is None:
+            r = None
+        else:
+            for axis, (k, s, d) in enumerate(zip(*win)):
+                r[axis] += (k - 1) * d * j[axis]
+                j[axis] *= s
+        result.append(None if r is None else tuple(r))
+    return result
+
+
+def summary(layers, input_shape, *, run: bool = False, seed: int = 0) -> Summary:
+    """Shapes, parameters, MACs and receptive field of every layer of a network, torchinfo style.
+
+    MACs count weights only (torchinfo's "Mult-Adds" also count biases); the
+    receptive field follows the closed form of :func:`receptive_fields`. See
+    the module notes for both conventions.
+
+    Parameters
+    ----------
+    layers : list of layer specifications (:mod:`convutil.nn`)
         The network, in order.
     input_shape : (int, int, int)
         ``(C, H, W)`` of one input example.
@@ -398,129 +274,19 @@ def summary(layers, input_shape, *, run: bool = False, seed: int = 0) -> Summary
     >>> s = summary(net, (1, 28, 28), run=True)
     >>> s.rows[3].output_shape, s.rows[3].params     # C3: 16 filters of 6x5x5 (+16 biases)
     ((16, 10, 10), 2416)
+    >>> s.rows[3].receptive_field                     # 5 + (5 - 1) * 2: C3 sees 14x14 input pixels
+    (14, 14)
     >>> s.output_shape, s.total_params, s.ran
     ((10,), 61706, True)
     """
-    layers = _check_layers(layers)
-    shape = _check_input_shape(input_shape)
-    steps = []
-    for i, layer in enumerate(layers, start=1):
-        out, params, macs = _step(layer, shape, i)
-        steps.append((i, layer, shape, out, params, macs))
-        shape = out
+    shapes = layer_shapes(layers, input_shape)
+    layers = list(layers)
     run_shapes = [None] * len(layers)
     if run:
-        x = np.random.default_rng(seed).normal(size=_check_input_shape(input_shape))
+        x = np.random.default_rng(seed).normal(size=shapes[0][0])
         run_shapes = [a.shape for a in forward(layers, x, seed=seed)]
-    rows = [SummaryRow(*step, run_shape=rs) for step, rs in zip(steps, run_shapes)]
-    return Summary(input_shape=_check_input_shape(input_shape), rows=rows)
-
-
-def init_params(layers, input_shape, *, seed: int = 0) -> list[dict | None]:
-    """Seeded random weights for every layer that has any (He initialisation).
-
-    Weights are normal with standard deviation ``sqrt(2 / fan_in)`` (fan_in =
-    inputs of one output value), biases are zero, so that a real image keeps a
-    sensible range as it passes through ReLU layers.
-
-    Parameters
-    ----------
-    layers : list of layer specifications
-    input_shape : (int, int, int)
-    seed : int, default 0
-
-    Returns
-    -------
-    list of dict or None
-        For each layer: ``{"weight": ..., "bias": ...}`` (``bias`` may be None)
-        with PyTorch's shapes (``(c_out, c_in // groups, kH, kW)`` for a
-        convolution, ``(out_features, in_features)`` for a linear layer), or
-        None for layers without parameters.
-
-    Examples
-    --------
-    >>> p = init_params([Conv2d(4, 3), ReLU(), Flatten(), Linear(2)], (2, 5, 5))
-    >>> p[0]["weight"].shape, p[1], p[3]["weight"].shape
-    ((4, 2, 3, 3), None, (2, 36))
-    """
-    s = summary(layers, input_shape)
-    rng = np.random.default_rng(seed)
-    params = []
-    for row in s.rows:
-        layer, shape = row.layer, row.input_shape
-        if isinstance(layer, Conv2d):
-            wshape = (layer.c_out, shape[0] // layer.groups, *layer.kernel_size)
-            fan_in = math.prod(wshape[1:])
-            bias = np.zeros(layer.c_out) if layer.bias else None
-        elif isinstance(layer, Linear):
-            wshape = (layer.out_features, shape[0])
-            fan_in = shape[0]
-            bias = np.zeros(layer.out_features) if layer.bias else None
-        else:
-            params.append(None)
-            continue
-        params.append({"weight": rng.normal(scale=math.sqrt(2 / fan_in), size=wshape), "bias": bias})
-    return params
-
-
-def forward(layers, x, params=None, *, seed: int = 0) -> list[np.ndarray]:
-    """Run a network with convutil's functions and return every layer's output.
-
-    Parameters
-    ----------
-    layers : list of layer specifications
-    x : array_like, shape (C, H, W) or (N, C, H, W)
-        One example or a batch.
-    params : list, optional
-        Weights as returned by :func:`init_params` (one entry per layer); by
-        default ``init_params(layers, x.shape[-3:], seed=seed)``.
-    seed : int, default 0
-
-    Returns
-    -------
-    list of ndarray
-        The output of each layer in turn (the volumes of the network); the
-        last one is the network's output.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> outs = forward([Conv2d(3, 3, padding=1), ReLU(), MaxPool2d(2)], np.ones((1, 4, 4)))
-    >>> [o.shape for o in outs]
-    [(3, 4, 4), (3, 4, 4), (3, 2, 2)]
-    """
-    layers = _check_layers(layers)
-    x = as_float_array(x, "x", (3, 4))
-    batched = x.ndim == 4
-    if params is None:
-        params = init_params(layers, x.shape[-3:], seed=seed)
-    else:
-        summary(layers, x.shape[-3:])  # validates that the layers fit x
-        if len(params) != len(layers):
-            raise ValueError(f"params must have one entry per layer ({len(layers)}), got {len(params)}")
-    outputs = []
-    for layer, p in zip(layers, params):
-        if isinstance(layer, Conv2d):
-            x = conv2d(
-                x,
-                p["weight"],
-                p["bias"],
-                stride=layer.stride,
-                padding=layer.padding,
-                dilation=layer.dilation,
-                groups=layer.groups,
-            )
-        elif isinstance(layer, MaxPool2d):
-            x = max_pool2d(x, layer.kernel_size, layer.stride, layer.padding)
-        elif isinstance(layer, AvgPool2d):
-            x = avg_pool2d(x, layer.kernel_size, layer.stride, layer.padding)
-        elif isinstance(layer, ReLU):
-            x = np.maximum(x, 0)
-        elif isinstance(layer, Flatten):
-            x = x.reshape(x.shape[0], -1) if batched else x.reshape(-1)
-        else:
-            x = x @ np.asarray(p["weight"]).T
-            if p["bias"] is not None:
-                x = x + p["bias"]
-        outputs.append(x)
-    return outputs
+    rows = []
+    for i, (layer, (shape, out), rf, ran) in enumerate(zip(layers, shapes, receptive_fields(layers), run_shapes)):
+        params = sum(np.prod(s, dtype=int) for s in layer.param_shapes(shape).values() if s is not None)
+        rows.append(SummaryRow(i + 1, layer, shape, out, int(params), layer.macs(shape), ran, rf))
+    return Summary(input_shape=shapes[0][0], rows=rows)

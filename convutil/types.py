@@ -125,16 +125,10 @@ def conv_type2_2(x: ArrayLike, weight: ArrayLike, bias: ArrayLike | None = None,
 
     Parameters
     ----------
-    x : array_like, shape (C, H, W) or (N, C, H, W)
     weight : array_like, shape (K, C, kH, kW)
         ``K`` filters, each ``C`` kernels deep.
-    bias : array_like, shape (K,), optional
-    **conv_kwargs
-        ``stride``, ``padding``, ``dilation`` as for :func:`convutil.conv2d`.
-
-    Returns
-    -------
-    ndarray, shape (K, H_out, W_out) or (N, K, H_out, W_out)
+    x, bias, **conv_kwargs
+        As for :func:`conv_type2_1`, and so is the output's shape.
 
     Examples
     --------

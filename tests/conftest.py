@@ -35,23 +35,27 @@ def rejects(capsys):
     """A function that asserts a checker rejects a wrong answer with feedback a student can act on.
 
     ``rejects(checker, wrong, *hint_words, case='"', call=True)`` runs
-    ``checker(wrong)`` and asserts that it raises ``CheckFailed`` whose message
+    ``checker(wrong)`` (``checker(*wrong)`` when ``wrong`` is a tuple of values for a
+    two-value checker: pass ``spread=True``) and asserts that it raises ``CheckFailed``
+    whose message
 
     * names the case: it contains ``"on the case " + case`` (by default just
-      the opening quote that ``check_function`` writes; pass the quoted name
-      to pin the case, e.g. ``case=repr(name)`` for a checker that quotes with ``repr``);
-    * shows the call (``"call:"``) unless ``call=False`` (a checker without a function to call);
-    * shows ``"expected:"`` and ``"got:"`` and contains every one of ``hint_words``;
-    * holds no ``Traceback``;
+      the opening quote; pass the quoted name to pin the case);
+    * shows the call (``"call:"``) unless ``call=False`` (a value, not a function);
+    * shows ``"expected:"`` and ``"got:"`` when the answer was wrong (rather than
+      raising, breaking a rule or changing its input);
+    * contains every one of ``hint_words`` and no ``Traceback``;
 
     and that the checker printed no pass mark. Returns the message, for further checks.
     """
 
-    def check(checker, wrong, *hint_words, case='"', call=True):
+    def check(checker, wrong, *hint_words, case='"', call=True, spread=False):
         with pytest.raises(CheckFailed) as info:
-            checker(wrong)
+            checker(*wrong) if spread else checker(wrong)
         message = str(info.value)
-        parts = [f"on the case {case}", "expected:", "got:"] + (["call:"] if call else [])
+        parts = [f"on the case {case}"] if call else []
+        parts += ["call:"] if call else []
+        parts += ["expected:", "got:"] if "is not right yet" in message else []
         for part in parts + list(hint_words):
             assert part in message, f"{part!r} is missing from the feedback:\n{message}"
         assert "Traceback" not in message, message

@@ -17,7 +17,9 @@ from hypothesis.extra import numpy as hnp
 
 from convutil import (
     avg_pool2d,
+    avg_pool2d_backward,
     conv2d,
+    conv2d_backward,
     conv3d,
     conv_macs,
     conv_output_size,
@@ -26,6 +28,7 @@ from convutil import (
     conv_type2_1,
     conv_type2_2,
     max_pool2d,
+    max_pool2d_backward,
 )
 
 X = np.zeros((3, 8, 8))  # a valid single example: 3 maps of 8x8
@@ -34,6 +37,8 @@ X3 = np.zeros((2, 5, 6, 6))
 W3 = np.zeros((4, 2, 3, 3, 3))
 K = np.zeros((5, 3, 3))  # 5 two-dimensional kernels for the type functions
 RAGGED = [[[1.0, 2.0], [3.0]]]
+G = np.zeros((4, 6, 6))  # the gradient of conv2d(X, W)'s output
+GP = np.zeros((3, 4, 4))  # the gradient of a 2x2 pooling of X
 
 # (id, function, args, kwargs, error type, fragments the message must contain)
 CASES = [
@@ -202,6 +207,119 @@ CASES = [
             ),
         ]
     ],
+    # --- conv2d_backward: grad_out, then every conv2d check ----------------------------
+    (
+        "conv2d_backward-grad-shape",
+        conv2d_backward,
+        (np.zeros((4, 5, 5)), X, W),
+        {},
+        ValueError,
+        ["grad_out", "(4, 6, 6)", "(4, 5, 5)"],
+    ),
+    (
+        "conv2d_backward-grad-channels",
+        conv2d_backward,
+        (np.zeros((3, 6, 6)), X, W),
+        {},
+        ValueError,
+        ["grad_out", "(4, 6, 6)", "(3, 6, 6)", "(3, 8, 8)", "(4, 3, 3, 3)"],
+    ),
+    (
+        "conv2d_backward-grad-batched",
+        conv2d_backward,
+        (G[None], X, W),
+        {},
+        ValueError,
+        ["grad_out", "(4, 6, 6)", "(1, 4, 6, 6)"],
+    ),
+    (
+        "conv2d_backward-grad-unbatched",
+        conv2d_backward,
+        (G, X[None].repeat(2, 0), W),
+        {},
+        ValueError,
+        ["grad_out", "(2, 4, 6, 6)", "(4, 6, 6)"],
+    ),
+    (
+        "conv2d_backward-grad-stride",
+        conv2d_backward,
+        (G, X, W),
+        {"stride": 2},
+        ValueError,
+        ["grad_out", "(4, 3, 3)", "(4, 6, 6)"],
+    ),
+    ("conv2d_backward-grad-none", conv2d_backward, (None, X, W), {}, TypeError, ["grad_out", "None"]),
+    ("conv2d_backward-grad-str", conv2d_backward, ("grad", X, W), {}, TypeError, ["grad_out", "str"]),
+    ("conv2d_backward-grad-complex", conv2d_backward, (G + 0j, X, W), {}, TypeError, ["grad_out", "complex"]),
+    ("conv2d_backward-grad-ragged", conv2d_backward, (RAGGED, X, W), {}, TypeError, ["grad_out", "ragged"]),
+    ("conv2d_backward-x-2d", conv2d_backward, (G, np.zeros((8, 8)), W), {}, ValueError, ["x", "(8, 8)", "3 or 4"]),
+    ("conv2d_backward-x-none", conv2d_backward, (G, None, W), {}, TypeError, ["x", "None"]),
+    ("conv2d_backward-weight-3d", conv2d_backward, (G, X, K), {}, ValueError, ["weight", "(5, 3, 3)"]),
+    (
+        "conv2d_backward-channels",
+        conv2d_backward,
+        (G, X, np.zeros((4, 2, 3, 3))),
+        {},
+        ValueError,
+        ["weight", "x", "(3, 8, 8)", "(4, 2, 3, 3)"],
+    ),
+    ("conv2d_backward-stride-0", conv2d_backward, (G, X, W), {"stride": 0}, ValueError, ["stride", "0"]),
+    ("conv2d_backward-dilation-float", conv2d_backward, (G, X, W), {"dilation": 1.5}, TypeError, ["dilation", "1.5"]),
+    ("conv2d_backward-groups", conv2d_backward, (G, X, W), {"groups": 2}, ValueError, ["groups=2", "3"]),
+    (
+        "conv2d_backward-padding-word",
+        conv2d_backward,
+        (G, X, W),
+        {"padding": "full"},
+        ValueError,
+        ["padding", "'full'"],
+    ),
+    (
+        "conv2d_backward-same-stride",
+        conv2d_backward,
+        (G, X, W),
+        {"padding": "same", "stride": 2},
+        ValueError,
+        ["same", "stride"],
+    ),
+    (
+        "conv2d_backward-kernel-too-big",
+        conv2d_backward,
+        (G, np.zeros((3, 2, 8)), W),
+        {},
+        ValueError,
+        ["kernel spans 3", "(3, 2, 8)"],
+    ),
+    ("conv2d_backward-huge-padding", conv2d_backward, (G, X, W), {"padding": 10**6}, ValueError, ["padding", "limit"]),
+    ("conv2d_backward-bias", conv2d_backward, (G, X, W), {"bias": np.zeros(4)}, TypeError, ["bias"]),
+    ("conv2d_backward-positional", conv2d_backward, (G, X, W, 1), {}, TypeError, ["positional"]),
+    # --- pooling gradients --------------------------------------------------------------
+    *[
+        case
+        for fn, name in ((max_pool2d_backward, "max_pool2d_backward"), (avg_pool2d_backward, "avg_pool2d_backward"))
+        for case in [
+            (
+                f"{name}-grad-shape",
+                fn,
+                (np.zeros((3, 3, 3)), X, 2),
+                {},
+                ValueError,
+                ["grad_out", "(3, 4, 4)", "(3, 3, 3)"],
+            ),
+            (f"{name}-grad-stride", fn, (GP, X, 2), {"stride": 1}, ValueError, ["grad_out", "(3, 7, 7)", "(3, 8, 8)"]),
+            (f"{name}-grad-batched", fn, (GP[None], X, 2), {}, ValueError, ["grad_out", "(1, 3, 4, 4)"]),
+            (f"{name}-grad-none", fn, (None, X, 2), {}, TypeError, ["grad_out", "None"]),
+            (f"{name}-grad-complex", fn, (GP * 1j, X, 2), {}, TypeError, ["grad_out", "complex"]),
+            (f"{name}-x-2d", fn, (GP, np.zeros((8, 8)), 2), {}, ValueError, ["x", "(8, 8)"]),
+            (f"{name}-x-none", fn, (GP, None, 2), {}, TypeError, ["x", "None"]),
+            (f"{name}-kernel-0", fn, (GP, X, 0), {}, ValueError, ["kernel_size", "0"]),
+            (f"{name}-kernel-float", fn, (GP, X, 2.0), {}, TypeError, ["kernel_size", "2.0"]),
+            (f"{name}-kernel-too-big", fn, (GP, X, 9), {}, ValueError, ["kernel_size=9", "(3, 8, 8)"]),
+            (f"{name}-stride-bool", fn, (GP, X, 2), {"stride": True}, TypeError, ["stride", "True"]),
+            (f"{name}-padding-over-half", fn, (GP, X, 3), {"padding": 2}, ValueError, ["padding=2", "half"]),
+            (f"{name}-unknown-keyword", fn, (GP, X, 2), {"ceil_mode": True}, TypeError, ["ceil_mode"]),
+        ]
+    ],
     # --- conv_output_size ----------------------------------------------------------
     ("size-0", conv_output_size, (0, 3), {}, ValueError, ["size", "0"]),
     ("size-float", conv_output_size, (28.0, 3), {}, TypeError, ["size", "28.0"]),
@@ -350,6 +468,7 @@ def assert_clear_error_or(call, result_type):
 @given(
     function=st.sampled_from(
         [conv2d, conv3d, max_pool2d, avg_pool2d, conv_type1, conv_type2_1, conv_type2_2, conv_params, conv_macs]
+        + [conv2d_backward, max_pool2d_backward, avg_pool2d_backward]
     ),
     args=st.lists(ARGUMENTS, min_size=1, max_size=4),
     keywords=st.dictionaries(st.sampled_from(["stride", "padding", "dilation", "groups", "bias"]), SCALARS, max_size=3),
@@ -357,12 +476,14 @@ def assert_clear_error_or(call, result_type):
 def test_garbage_gives_a_clear_error_or_an_array(function, args, keywords):
     if function in (conv_params, conv_macs):
         keywords = {k: v for k, v in keywords.items() if k in ("groups", "bias")}
-    elif function in (max_pool2d, avg_pool2d):
+    elif function in (max_pool2d, avg_pool2d, max_pool2d_backward, avg_pool2d_backward):
         keywords = {k: v for k, v in keywords.items() if k in ("stride", "padding")}
-    elif function is not conv2d and function is not conv3d:
+    elif function is conv2d_backward:
+        keywords.pop("bias", None)
+    elif function not in (conv2d, conv3d, conv2d_backward):
         keywords.pop("groups", None)
         keywords.pop("bias", None)
-    assert_clear_error_or(lambda: function(*args, **keywords), (np.ndarray, int))
+    assert_clear_error_or(lambda: function(*args, **keywords), (np.ndarray, int, tuple))
 
 
 @settings(max_examples=150)

@@ -13,11 +13,14 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))  # the Sphinx extensions, as _config.yml loads them
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+EXTENSIONS = CONFIG["sphinx"]["local_extensions"]
+for folder in set(EXTENSIONS.values()):
+    sys.path.insert(0, str(ROOT / folder))  # the Sphinx extensions, as _config.yml loads them
 
 html_fixes = importlib.import_module("html_fixes")
 offline_mathjax = importlib.import_module("offline_mathjax")
-CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+static_explorers = importlib.import_module("static_explorers")
 SPHINX = CONFIG["sphinx"]["config"]
 
 
@@ -64,3 +67,14 @@ def test_sidebar_toggles_are_named_after_their_page():
     assert '<summary aria-label="Pages in Exercises">' in html_fixes.name_sidebar_toggles(sidebar)
     labelled = "<details><summary>Already has text</summary></details>"
     assert html_fixes.name_sidebar_toggles(labelled) == labelled
+
+
+def test_the_book_build_tells_explorers_to_show_their_kernel_free_frames(monkeypatch):
+    from convutil import widgets
+
+    assert set(EXTENSIONS) == {"offline_mathjax", "html_fixes", "static_explorers"}
+    assert static_explorers.STATIC_ENV == widgets.STATIC_ENV
+    monkeypatch.delenv(widgets.STATIC_ENV, raising=False)
+    assert not widgets.static_mode()
+    static_explorers.setup(None)  # what Sphinx does when it loads the extension, before executing notebooks
+    assert widgets.static_mode()

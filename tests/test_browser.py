@@ -47,7 +47,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 STRICT_BUILD = ["build", ".", "-W", "-n", "--keep-going"]
-SOURCES = ["_config.yml", "_toc.yml", "references.bib", "book", "convutil", "exercises", "tools"]
+SOURCES = ["_config.yml", "_toc.yml", "references.bib", "book", "convutil", "exercises"]
 # Functions of convutil.widgets whose call in a notebook puts an explorer on its page.
 EXPLORER_CALL = re.compile(r"\b(conv_explorer|type_comparer|output_size_explorer|pooling_explorer)\s*\(")
 SERIOUS = {"serious", "critical"}
@@ -216,6 +216,29 @@ _CONTROLS_CHANGE_PICTURE = """root => {
 }"""
 
 
+# The picture's text alternative must say what the current frame shows: sweep every control
+# alone and record, for each picture, the alt texts it was shown with.
+_ALT_FOLLOWS_PICTURE = """root => {
+  const img = root.querySelector('img');
+  const seen = {};
+  const record = () => { (seen[img.src] = seen[img.src] || new Set()).add(img.alt); };
+  Array.from(root.querySelectorAll('[data-control]')).forEach(el => {
+    const start = el.tagName === 'SELECT' ? el.selectedIndex : +el.value;
+    const n = el.tagName === 'SELECT' ? el.options.length : +el.max - +el.min + 1;
+    for (let v = 0; v < n; v++) {
+      if (el.tagName === 'SELECT') el.selectedIndex = v; else el.value = String(+el.min + v);
+      el.dispatchEvent(new Event('input', {bubbles: true}));
+      record();
+    }
+    if (el.tagName === 'SELECT') el.selectedIndex = start; else el.value = String(start);
+    el.dispatchEvent(new Event('input', {bubbles: true}));
+  });
+  const alts = Object.values(seen).map(s => Array.from(s));
+  return {pictures: alts.length, one_alt_each: alts.every(a => a.length === 1),
+          distinct_alts: new Set(alts.map(a => a[0])).size};
+}"""
+
+
 def _probe_explorers(page) -> list[dict]:
     """Operate every control of every explorer on the page; record whether its picture changes."""
     results = []
@@ -228,14 +251,20 @@ def _probe_explorers(page) -> list[dict]:
             "explorer": i,
             "picture loaded": picture.evaluate("img => img.complete && img.naturalWidth > 0"),
             "controls": explorer.evaluate(_CONTROLS_CHANGE_PICTURE),
+            "alt": explorer.evaluate(_ALT_FOLLOWS_PICTURE),
+            "live regions": explorer.locator("output[aria-live]").count(),
         }
         play = explorer.locator("button")
         if play.count():
             before = picture.get_attribute("src")
-            play.first.click()
-            page.wait_for_timeout(1000)
-            result["controls"]["play button"] = before != picture.get_attribute("src")
-            play.first.click()
+            play.first.click()  # "play" steps through the first control once, then stops by itself
+            shown = set()
+            for _ in range(15):
+                page.wait_for_timeout(100)
+                shown.add(picture.get_attribute("src"))
+            result["controls"]["play button"] = bool(shown - {before})
+            if play.first.inner_text().strip().endswith("pause"):
+                play.first.click()
         results.append(result)
     return results
 
@@ -366,3 +395,25 @@ def test_explorers_respond_without_a_kernel(visit, name):
         assert explorer["controls"], f"explorer {explorer['explorer']} has no control"
         dead = [name for name, changed in explorer["controls"].items() if not changed]
         assert not dead, f"explorer {explorer['explorer']}: these controls do not change the picture: {dead}"
+        alt = explorer["alt"]
+        assert alt["one_alt_each"], f"a picture shown with different alt texts: {alt}"
+        assert alt["distinct_alts"] == alt["pictures"], f"the alt text does not follow the picture: {alt}"
+        assert explorer["live regions"] == len(explorer["controls"]) - ("play button" in explorer["controls"])
+
+
+@pytest.mark.parametrize("name", [p for p in PAGES if source_of(p) and source_of(p).suffix == ".ipynb"])
+def test_pages_hold_no_widget_state(build, name):
+    """Explorers show kernel-free frames in the book; the live widgets' state must not ride along unused."""
+    page = (build.html / f"{name}.html").read_text(encoding="utf-8")
+    assert "application/vnd.jupyter.widget-state+json" not in page
+    assert "application/vnd.jupyter.widget-view+json" not in page
+
+
+CHAPTER_BUDGET = 2_600_000
+"""Bytes of HTML all chapter pages may weigh together (explorer frames and figures included)."""
+
+
+def test_chapter_pages_are_light(build):
+    chapters = [p for p in PAGES if re.match(r"(book/)?\d\d-|(book/)?reading-pictures", p)]
+    sizes = {p: (build.html / f"{p}.html").stat().st_size for p in chapters}
+    assert sum(sizes.values()) <= CHAPTER_BUDGET, sizes

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from convutil import conv2d
-from convutil.data import LINE_ORIENTATIONS, PATTERNS, line_kernels, pattern, resize, sample_image
+from convutil.data import LINE_ORIENTATIONS, PATTERNS, bar_pairs, line_kernels, pattern, resize, sample_image
 
 
 def test_sample_image_is_grey_float_in_unit_range():
@@ -133,3 +133,64 @@ def test_line_kernels_rejects_bad_arguments():
         line_kernels(1)
     with pytest.raises(ValueError, match="orientations"):
         line_kernels(3, ["sideways"])
+
+
+# ---- bar pairs (the learning chapter's task) --------------------------------------------------
+
+
+def _bar_cells(img):
+    rows, cols = np.nonzero(img)
+    return rows, cols
+
+
+@pytest.mark.parametrize("rule", ["cross", "left"])
+def test_bar_pairs_shapes_balance_and_margin(rule):
+    x, y = bar_pairs(60, rule, size=12, length=5, margin=1, seed=4)
+    assert x.shape == (60, 2, 12, 12)
+    assert y.shape == (60,)
+    assert sorted(set(y.tolist())) == [0, 1]
+    assert y.sum() == 30
+    assert set(np.unique(x).tolist()) == {0.0, 1.0}
+    assert (x.sum(axis=(2, 3)) == 5).all()  # one bar of 5 pixels per map
+    border = np.ones((12, 12), dtype=bool)
+    border[1:-1, 1:-1] = False
+    assert not x[..., border].any()  # margin 1: nothing on the outer ring
+    x2, y2 = bar_pairs(60, rule, size=12, length=5, margin=1, seed=4)
+    assert np.array_equal(x, x2)
+    assert np.array_equal(y, y2)
+
+
+def test_bar_pairs_cross_labels():
+    x, y = bar_pairs(80, "cross", seed=5)
+    for img, label in zip(x, y):
+        rows0, cols0 = _bar_cells(img[0])
+        rows1, cols1 = _bar_cells(img[1])
+        assert len(set(rows0)) == 1  # map 0: horizontal
+        assert len(set(cols1)) == 1  # map 1: vertical
+        assert label == int(bool((img[0] * img[1]).any()))  # a shared pixel
+
+
+def test_bar_pairs_left_labels_and_swapped_twins():
+    x, y = bar_pairs(80, "left", seed=6)
+    for img, label in zip(x, y):
+        c0, c1 = _bar_cells(img[0])[1], _bar_cells(img[1])[1]
+        assert len(set(c0)) == len(set(c1)) == 1  # both vertical
+        assert 1 <= abs(c0[0] - c1[0]) <= 2
+        assert label == int(c0[0] < c1[0])
+    assert np.array_equal(x[0::2], x[1::2, ::-1])  # each example's twin swaps the maps
+    assert np.array_equal(x[0::2].sum(axis=1), x[1::2].sum(axis=1))
+    assert (y[0::2] != y[1::2]).all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"n": 3}, ValueError, "n must be even"),
+        ({"n": 4, "rule": "above"}, ValueError, "rule must be one of"),
+        ({"n": 4, "size": 6, "length": 5}, ValueError, "leaves no room"),
+        ({"n": 4.0}, TypeError, "n must be an integer"),
+    ],
+)
+def test_bar_pairs_rejects_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        bar_pairs(**kwargs)

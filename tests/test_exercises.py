@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 import nbformat
-import numpy as np
 import pytest
 import yaml
 
@@ -322,54 +321,3 @@ def test_grading_restores_tampered_or_deleted_checks(tmp_path, capsys):
     total = sum(cell.metadata["nbgrader"]["points"] for _, cell in checks)
     assert f"{total:g} / {total:g} points" in capsys.readouterr().out
     assert len(csv_path.read_text(encoding="utf-8").splitlines()) == 1 + len(checks)
-
-
-# --------------------------------------------------------------------------- the feedback machinery
-
-
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from hypothesis.extra import numpy as hnp  # noqa: E402
-
-from convutil.checks import CheckFailed, compare  # noqa: E402
-
-
-@given(
-    hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=4, max_side=5), elements=st.floats(-10, 10)),
-    st.data(),
-)
-def test_compare_locates_the_largest_difference(x, data):
-    assert compare(x, x.copy()) is None
-    index = tuple(data.draw(st.integers(0, n - 1)) for n in x.shape)
-    y = x.copy()
-    y[index] += 3.0
-    message = compare(x, y)
-    assert message.startswith(f"1 of {x.size} values differ")
-    assert f"at index {index}" in message
-    assert compare(x, x.reshape(-1)) == (None if x.ndim == 1 else f"expected shape {x.shape}, got shape {(x.size,)}")
-
-
-@pytest.mark.parametrize(
-    ("expected", "got", "fragment"),
-    [
-        (np.zeros(3), [0.0, 0.0, 0.0], "got a list (use np.array)"),
-        (np.zeros(3), None, "got None"),
-        (np.zeros(3), np.array(["a", "b", "c"]), "dtype <U1"),
-        (np.zeros(2), np.array([0.0, np.nan]), "at index (1,)"),
-        ((1, 2), (1, 2, 3), "expected 2 items"),
-        (3, True, "got a bool"),
-        (0.5, "0.5", "expected a number, got a str"),
-    ],
-)
-def test_compare_explains_wrong_types_and_shapes(expected, got, fragment):
-    assert fragment in compare(expected, got)
-
-
-def test_check_function_survives_a_student_that_raises_base_exceptions():
-    from convutil.checks import Case, check_function
-
-    def quits(x):
-        raise SystemExit(3)
-
-    with pytest.raises(CheckFailed, match="SystemExit"):
-        check_function(quits, [Case("one", {"x": 1})], lambda x: x, task="f")

@@ -9,12 +9,13 @@ here independently of the checkers, from the formulas in the course text.
 
 from __future__ import annotations
 
+import math
 import threading
 
 import numpy as np
 import pytest
 
-from convutil.checks import PASS_MARK, CheckFailed, _feedback
+from convutil.checks import PASS_MARK, CheckFailed, _engine
 from convutil.checks import counting as checks
 
 
@@ -82,14 +83,14 @@ def test_right_volume_shape_passes(capsys):
 MUTANTS = [
     # (checker, wrong answer, text the hint must contain)
     (checks.check_output_size, lambda n, k, s=1, p=0, d=1: (n + 2 * p - d * (k - 1) - 1) // s, "one short"),
-    (checks.check_output_size, lambda n, k, s=1, p=0, d=1: (n + 2 * p - d * (k - 1)) // s + 1, "one over"),
+    # one over only where s=1: no single misconception explains every case, so the general hint
+    (checks.check_output_size, lambda n, k, s=1, p=0, d=1: (n + 2 * p - d * (k - 1)) // s + 1, "count the positions"),
     (checks.check_output_size, lambda n, k, s=1, p=0, d=1: (n + p - d * (k - 1) - 1) // s + 1, "EACH side"),
     (checks.check_output_size, lambda n, k, s=1, p=0, d=1: (n + 2 * p - k) // s + 1, "dilation"),
     (checks.check_output_size, lambda n, k, s=1, p=0, d=1: n + 2 * p - d * (k - 1), "stride"),
     (checks.check_output_size, lambda n, k, s=1, p=0, d=1: (n + 2 * p - d * (k - 1) - 1) / s + 1, "//"),
     (checks.check_output_size, lambda n, k, s=1, p=0, d=1: -(-(n + 2 * p - d * (k - 1) - 1) // s) + 1, "round down"),
     (checks.check_output_size, lambda n, k, s=1, p=0, d=1: n - k + 1, "padding"),
-    (checks.check_output_size, lambda n, k, s=1, p=0, d=1: np.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1, "float"),
     (
         checks.check_output_shape,
         lambda x, w, stride=1, padding=0, dilation=1: (
@@ -271,7 +272,7 @@ def test_volume_shape_not_set_is_explained():
 
 
 def test_a_function_that_runs_too_long_is_stopped(monkeypatch):
-    monkeypatch.setattr(_feedback, "TIME_LIMIT", 0.2)
+    monkeypatch.setattr(_engine, "TIME_LIMIT", 0.2)
     release = threading.Event()
 
     def endless(*args):
@@ -296,3 +297,80 @@ def test_arguments_are_copies():
         return result
 
     checks.check_output_shape(mutating)
+
+
+# --------------------------------------------------------------------------- more wrong answers, and unusual right ones
+# (ex. 1's arguments are ints and tuples, which cannot be changed in place: see the other exercises for that)
+
+MORE_WRONG = [
+    # a 0-d array where a tuple is expected: a message, not a crash
+    (checks.check_layer2_maps, lambda k1, k2: np.array(k1 * k2), ["a single number (a 0-d NumPy array)"]),
+    # round() instead of floor coincides with "dilation ignored" on one case only: the general hint, not a wrong one
+    (
+        checks.check_output_size,
+        lambda n, k, s=1, p=0, d=1: round((n + 2 * p - d * (k - 1) - 1) / s) + 1,
+        ["round down"],
+    ),
+    (checks.check_output_size, lambda n, k, s=1, p=0, d=1: int((n + 2 * p - d * k) / s + 1), ["count the positions"]),
+    # a square-kernel assumption is named as such
+    (
+        checks.check_output_shape,
+        lambda x, w, stride=1, padding=0, dilation=1: (
+            w[0],
+            right_output_size(x[1], w[2], stride, padding, dilation),
+            right_output_size(x[2], w[2], stride, padding, dilation),
+        ),
+        ["non-square"],
+    ),
+    (
+        checks.check_output_shape,
+        lambda x, w, stride=1, padding=0, dilation=1: right_output_shape(x, w, stride, padding, dilation)[1:] + (w[0],),
+        ["channels first"],
+    ),
+    # biases of layer 2 only: no single misconception explains it, so the general hint
+    (
+        checks.check_params_type22,
+        lambda k1, k2, a=(3, 3), b=(5, 5), bias=True: right_params_type22(k1, k2, a, b, False) + bias * k2,
+        ["count each layer's filters"],
+    ),
+    (checks.check_values_per_output, lambda k1, k2, kr: {"type 1": 1}, ["expected a tuple of 3 items, got a dict"]),
+    (checks.check_output_size, lambda n, k, s=1, p=0, d=1: str(right_output_size(n, k, s, p, d)), ["got a str"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("checker", "wrong", "words"), MORE_WRONG, ids=[f"{c.__name__}-{i}" for i, (c, *_) in enumerate(MORE_WRONG)]
+)
+def test_more_wrong_answers_are_rejected(checker, wrong, words, rejects):
+    message = rejects(checker, wrong, *words)
+    if "round down" in words:
+        assert "dilation is ignored" not in message  # the coincidence does not pick a wrong hint
+
+
+@pytest.mark.parametrize("value", [np.array(4 * 7 * 7), np.array(4.0)])
+def test_a_0d_volume_shape_is_explained(value, rejects):
+    rejects(checks.check_volume_shape, value, "a single number (a 0-d NumPy array)", call=False)
+
+
+UNUSUAL_RIGHT = [
+    (checks.check_output_size, lambda n, k, s=1, p=0, d=1: math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1.0),
+    (checks.check_output_size, lambda n, k, s=1, p=0, d=1: np.int64(right_output_size(n, k, s, p, d))),
+    (checks.check_output_shape, lambda *args: list(right_output_shape(*args))),
+    (checks.check_output_shape, lambda *args: np.array(right_output_shape(*args))),
+    (checks.check_layer2_maps, lambda k1, k2: [k1 * k2, k2, k2]),
+    (checks.check_weights_per_type, lambda *args: np.array(right_weights_per_type(*args))),
+]
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer"), UNUSUAL_RIGHT, ids=[f"{c.__name__}-{i}" for i, (c, _) in enumerate(UNUSUAL_RIGHT)]
+)
+def test_unusual_right_answers_pass(checker, answer, capsys):
+    checker(answer)
+    assert capsys.readouterr().out.startswith(PASS_MARK)
+
+
+def test_unusual_right_volume_shapes_pass(capsys):
+    for value in (np.array([4, 7, 7]), (4.0, 7.0, 7.0), [np.int64(4), 7, 7]):
+        checks.check_volume_shape(value)
+    assert capsys.readouterr().out.count(PASS_MARK) == 3

@@ -8,12 +8,13 @@ the case, expected versus got, and the hint for that mistake.
 
 import numpy as np
 import pytest
-from scipy.signal import convolve2d, correlate2d
+from scipy.signal import convolve2d, correlate, correlate2d
 
-from convutil import data
-from convutil.checks import _feedback
+import convutil
+from convutil import conv_type2_2, data
+from convutil.checks import _engine
 from convutil.checks import stack as checks
-from convutil.checks._feedback import PASS_MARK, CheckFailed
+from convutil.checks._engine import PASS_MARK, CheckFailed
 
 # --------------------------------------------------------------------------- task 1: stack_layer
 
@@ -107,7 +108,6 @@ def test_wrong_stack_layer_is_rejected(wrong, hint, rejects):
     ("wrong", "says"),
     [
         (lambda x, weight, bias: None, "forget to `return`"),
-        (lambda x, weight, bias: right_stack_layer(x, weight, bias).tolist(), "use np.array"),
         (lambda x, weight, bias: x[5], "raised an error"),
         (lambda x, weight, bias: (_ for _ in ()).throw(NotImplementedError()), "not written yet"),
     ],
@@ -119,7 +119,7 @@ def test_broken_stack_layer_gives_a_message_not_a_crash(wrong, says):
 
 
 def test_endless_stack_layer_is_stopped(monkeypatch):
-    monkeypatch.setattr(_feedback, "TIME_LIMIT", 0.2)
+    monkeypatch.setattr(_engine, "TIME_LIMIT", 0.2)
 
     def endless(x, weight, bias):
         while True:
@@ -160,8 +160,9 @@ def test_right_reorder_really_keeps_the_output():
         (lambda weight, perm: weight.copy(), "kernels must move with their maps"),
         (lambda weight, perm: weight[:, np.argsort(perm)], "inverse permutation"),
         (
+            # the filters reordered where that is possible: no one misconception explains every case
             lambda weight, perm: weight[np.asarray(perm)] if len(perm) == len(weight) else weight,
-            "reordered the filters",
+            "test it yourself",
         ),
         (lambda weight, perm: weight[:, ::-1], "reversed"),
     ],
@@ -258,3 +259,69 @@ def test_malformed_cross_detector_gives_a_message(weight, bias, says):
     with pytest.raises(CheckFailed) as info:
         checks.check_cross_detector(weight, bias)
     assert says in str(info.value)
+
+
+# --------------------------------------------------------------------------- more wrong answers, and unusual right ones
+
+
+def flips_in_place(x, weight, bias):
+    """Turns the kernels in place to use convolve2d: the right values, but the caller's weights are changed."""
+    weight[...] = weight[..., ::-1, ::-1]
+    return np.array([sum(convolve2d(m, k, mode="valid") for m, k in zip(x, w)) + b for w, b in zip(weight, bias)])
+
+
+def swaps_in_place(weight, perm):
+    weight[:] = weight[:, perm]
+    return weight
+
+
+def first_filter_biased(x, weight, bias):
+    out = right_stack_layer(x, weight, np.zeros_like(bias))
+    out[0] += bias[0]  # only the first filter gets its bias
+    return out
+
+
+MORE_WRONG = [
+    (checks.check_stack_layer, flips_in_place, ["changed its input", "weight["]),
+    (checks.check_reorder_filters, swaps_in_place, ["changed its input", "weight["]),
+    (checks.check_stack_layer, lambda x, weight, bias: conv_type2_2(x, weight, bias), ["broke a rule", "conv_type2_2"]),
+    (checks.check_stack_layer, lambda x, weight, bias: convutil.conv2d(x, weight, bias), ["broke a rule", "conv2d"]),
+    (checks.check_stack_layer, first_filter_biased, ["check the result's shape first"]),  # no one misconception
+    (
+        checks.check_stack_layer,
+        lambda x, weight, bias: right_stack_layer(x, weight, bias).sum(),
+        ["expected a NumPy array of shape (1, 3, 4)"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("checker", "wrong", "words"), MORE_WRONG, ids=[f"{c.__name__}-{i}" for i, (c, *_) in enumerate(MORE_WRONG)]
+)
+def test_more_wrong_answers_are_rejected(checker, wrong, words, rejects):
+    rejects(checker, wrong, *words)
+
+
+@pytest.mark.parametrize(
+    ("weight", "bias", "words"),
+    [
+        (np.zeros((1, 2, 5, 5)), np.array(-1.5), ["cross_bias must have shape (1,), got shape ()"]),  # 0-d bias
+        (np.zeros((2, 5, 5)), np.array([-1.5]), ["cross_weight must have shape (1, 2, 5, 5), got shape (2, 5, 5)"]),
+        ("weights", np.array([-1.5]), ["cross_weight must be an array of numbers"]),
+    ],
+)
+def test_malformed_cross_detectors_are_explained(weight, bias, words, rejects):
+    rejects(checks.check_cross_detector, (weight, bias), *words, call=False, spread=True)
+
+
+def test_unusual_right_answers_pass(capsys):
+    checks.check_stack_layer(lambda x, weight, bias: [m.tolist() for m in right_stack_layer(x, weight, bias)])
+    checks.check_stack_layer(  # one n-d correlation per filter: the sum over maps happens inside SciPy
+        lambda x, weight, bias: np.array([correlate(x, w, mode="valid")[0] + b for w, b in zip(weight, bias)])
+    )
+    checks.check_reorder_filters(lambda weight, perm: np.take(weight, list(perm), axis=1))
+    weight = [[[[0.0] * 5] * 5, [[0.0] * 5] * 5]]
+    weight[0][0][2] = [0.0, 0.0, 1.0, 0.0, 0.0]
+    weight[0][1][2] = [0.0, 0.0, 1.0, 0.0, 0.0]
+    checks.check_cross_detector(weight, [-1.5])  # nested lists, not arrays
+    assert capsys.readouterr().out.count(PASS_MARK) == 4

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import convutil
 from convutil.checks import PASS_MARK, CheckFailed
 from convutil.checks import cost as checks
 
@@ -73,9 +74,8 @@ MUTANTS = [
     (checks.check_layer_macs, lambda h, w, ci, co, k: h * w * ci * co * k, "k*k taps"),
     (checks.check_layer_macs, lambda h, w, ci, co, k: ci * co * k * k, "number of weights"),
     (checks.check_layer_macs, lambda h, w, ci, co, k: ci * co * k * k + co, "number of parameters"),
-    (checks.check_layer_macs, lambda h, w, ci, co, k: h * w * co * (ci * k * k + 1), "biases"),
+    (checks.check_layer_macs, lambda h, w, ci, co, k: h * w * co * (ci * k * k + 1), "bias"),
     (checks.check_layer_macs, lambda h, w, ci, co, k: h * w * ci * co, "kernel size is missing"),
-    (checks.check_layer_macs, lambda h, w, ci, co, k: float(h * w * ci * co * k * k), "integer"),
     (
         checks.check_branch_macs,
         lambda ci, r, co, s: (right_branch_macs(ci, r, co, s)[0], s * s * r * co * 25),
@@ -133,3 +133,53 @@ def test_broken_answers_become_messages(checker, answer, words):
     with pytest.raises(CheckFailed) as info:
         checker(answer)
     assert words in str(info.value)
+
+
+# --------------------------------------------------------------------------- more wrong answers, and unusual right ones
+
+
+def reshapes_in_place(x, weight):
+    """Reshapes the caller's array in place (x.shape = ...): the right values, a changed input."""
+    c, h, w = x.shape
+    x.shape = (c, h * w)
+    return (weight @ x).reshape(weight.shape[0], h, w)
+
+
+MORE_WRONG = [
+    (checks.check_conv1x1, lambda x, weight: convutil.conv2d(x, weight[:, :, None, None]), ["broke a rule", "conv2d"]),
+    (checks.check_conv1x1, reshapes_in_place, ["changed its input", "x was replaced or reshaped in place"]),
+    # a bias counted as a MAC: that hint, not "that is the number of parameters"
+    (checks.check_layer_macs, lambda h, w, ci, co, k: h * w * co * (ci * k * k + 1), ["not a multiply-accumulate"]),
+    (checks.check_layer_macs, lambda h, w, ci, co, k: np.array(h * w * ci * co * k * k, dtype=np.int8), ["expected"]),
+    (checks.check_branch_macs, lambda ci, r, co, s: np.array(s * s * ci * co * 25), ["a single number (a 0-d NumPy"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("checker", "wrong", "words"), MORE_WRONG, ids=[f"{c.__name__}-{i}" for i, (c, *_) in enumerate(MORE_WRONG)]
+)
+def test_more_wrong_answers_are_rejected(checker, wrong, words, rejects):
+    message = rejects(checker, wrong, *words)
+    assert "number of parameters" not in message
+
+
+@pytest.mark.parametrize(
+    ("factors", "words"),
+    [
+        (np.array(4.0), ["a single number (a 0-d NumPy array)"]),
+        ((4, 1), ["doubling k2 doubles its cost"]),
+        ((4,), ["expected 2 items"]),
+        ("4, 2", ["expected a tuple of 2 items, got a str"]),
+    ],
+)
+def test_more_wrong_cost_factors_are_rejected(factors, words, rejects):
+    rejects(checks.check_cost_factors, factors, *words, call=False)
+
+
+def test_unusual_right_answers_pass(capsys):
+    checks.check_cost_factors([4.0, 2.0])
+    checks.check_cost_factors(np.array([4, 2]))
+    checks.check_layer_macs(lambda h, w, ci, co, k: float(h * w * ci * co * k * k))
+    checks.check_branch_macs(lambda *args: list(right_branch_macs(*args)))
+    checks.check_conv1x1(lambda x, weight: np.tensordot(weight, x, axes=1))
+    assert capsys.readouterr().out.count(PASS_MARK) == 5

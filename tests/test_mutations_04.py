@@ -145,10 +145,43 @@ def test_mutant_is_rejected_with_useful_feedback(checker, mutant, hint, rejects)
         (1516, "expects your function"),
         (lambda *args: None, "got None"),
         (lambda *args: [][0], "IndexError"),
-        (lambda *args: 1.5, "integer"),
+        (lambda *args: 1.5, "a whole number"),
     ],
 )
 def test_broken_answers_become_messages(checker, answer, words):
     with pytest.raises(CheckFailed) as info:
         checker(answer)
     assert words in str(info.value)
+
+
+# --------------------------------------------------------------------------- more wrong answers, and unusual right ones
+
+
+def self_connected(table, k, bias):
+    """Marks every map as connected to the input map of the same number, in the caller's table."""
+    np.fill_diagonal(table, True)
+    return int(table.sum()) * k * k + bias * table.shape[0]
+
+
+MORE_WRONG = [
+    (checks.check_table_params, self_connected, ["changed its input", "table["]),
+    # biases shared by the groups too: no one misconception explains it, so the general hint
+    (checks.check_grouped_params, lambda ci, co, k, g, b: co * (ci // g) * k * k + b * co // g, ["how many filters"]),
+    (checks.check_alexnet_params, lambda g: right_alexnet_params(g) + 96 * 3 * 11 * 11 * (1 / g - 1), ["add up"]),
+    (checks.check_inception_params, lambda *a: np.array([right_inception_params(*a)] * 2), ["expected a number"]),
+    (checks.check_table_params, lambda table, k, bias: table.sum(axis=1) * k * k + bias, ["expected a number"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("checker", "wrong", "words"), MORE_WRONG, ids=[f"{c.__name__}-{i}" for i, (c, *_) in enumerate(MORE_WRONG)]
+)
+def test_more_wrong_answers_are_rejected(checker, wrong, words, rejects):
+    rejects(checker, wrong, *words)
+
+
+def test_unusual_right_answers_pass(capsys):
+    checks.check_grouped_params(lambda ci, co, k, g, b: co * ci / g * k**2 + co * b)  # true division: equal floats
+    checks.check_alexnet_params(lambda g: np.array(right_alexnet_params(g)))  # a 0-d array holding the number
+    checks.check_table_params(lambda table, k, bias: np.count_nonzero(table) * k * k + bias * len(table))
+    assert capsys.readouterr().out.count(PASS_MARK) == 3

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from convutil import conv2d, conv_macs, conv_type1, conv_type2_1
-from convutil.checks import CheckFailed
+from convutil.checks import PASS_MARK, CheckFailed
 from convutil.checks import grouped as checks
 
 
@@ -102,7 +102,7 @@ def test_separable_forgotten_groups_is_reported_not_crashed():
 
 # --------------------------------------------------------------------------- Task 4: mobilenet_ratio
 def test_ratio_closed_form_agrees_with_counting_every_case():
-    for case in checks._ratio_cases():
+    for case in checks.MOBILENET_RATIO.cases():
         m, n, dk, df = case.args.values()
         counted = (conv_macs(m, m, dk, df, groups=m) + conv_macs(m, n, 1, df)) / conv_macs(m, n, dk, df)
         assert counted == pytest.approx(1 / n + 1 / dk**2, rel=1e-12), case.name
@@ -160,3 +160,42 @@ def test_not_implemented_becomes_feedback():
 
     with pytest.raises(CheckFailed, match="is not written yet"):
         checks.check_mobilenet_ratio(blank)
+
+
+# --------------------------------------------------------------------------- more wrong answers, and unusual right ones
+
+
+def sums_into_first_map(x, kernels, padding):
+    """Sums the maps into x[0] (the caller's array) and convolves that: right values, changed input."""
+    x[0] += x[1:].sum(axis=0)
+    return conv2d(x[:1], kernels[:, None], padding=padding)
+
+
+MORE_WRONG = [
+    (checks.check_type21_via_sum, sums_into_first_map, ["changed its input", "x["]),
+    (checks.check_type21_via_sum, lambda x, k, p: conv_type2_1(x, k, padding=p), ["broke a rule", "conv_type2_1"]),
+    # 1/N + 1/Dk agrees with the right ratio where Dk = 1: the general hint, no wrong misconception
+    (checks.check_mobilenet_ratio, lambda M, N, Dk, Df: 1 / N + 1 / Dk, ["count the multiply-accumulates"]),
+    (checks.check_mobilenet_ratio, lambda M, N, Dk, Df: np.array([1 / N, 1 / Dk**2]), ["expected a number"]),
+    (
+        checks.check_depthwise_separable,
+        lambda x, d, p, pad: conv2d(conv2d(x, d, padding=pad), p),
+        ["where: in <lambda>"],
+    ),
+    (checks.check_type1_weight, lambda kernels, C: np.tile(kernels, (C, 1, 1))[:, None][:, :, ::-1], ["values differ"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("checker", "wrong", "words"), MORE_WRONG, ids=[f"{c.__name__}-{i}" for i, (c, *_) in enumerate(MORE_WRONG)]
+)
+def test_more_wrong_answers_are_rejected(checker, wrong, words, rejects):
+    message = rejects(checker, wrong, *words)
+    assert "upside down" not in message
+
+
+def test_unusual_right_answers_pass(capsys):
+    checks.check_mobilenet_ratio(lambda M, N, Dk, Df: np.array(1 / N + 1 / Dk**2))  # 0-d array
+    checks.check_type1_weight(lambda kernels, C: [k[None] for _ in range(C) for k in kernels])  # a list of arrays
+    checks.check_type21_via_sum(lambda x, k, p: conv2d(np.add.reduce(x)[None], k[:, None], padding=p))
+    assert capsys.readouterr().out.count(PASS_MARK) == 3

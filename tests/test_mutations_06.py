@@ -1,10 +1,14 @@
 """Exercise 6's checkers reject plausible wrong answers, with messages that name case, expected and got."""
 
+from dataclasses import replace
+from functools import partial
+
 import numpy as np
 import pytest
 
+import convutil.crossmap
 from convutil import avg_pool2d, max_pool2d
-from convutil.checks import CheckFailed
+from convutil.checks import PASS_MARK, CheckFailed, run
 from convutil.checks import pooling as checks
 
 
@@ -24,9 +28,18 @@ def loop_max_pool(x, k):
     return out
 
 
-def test_max_pool_loop_answer_passes(capsys):
-    checks.check_max_pool(loop_max_pool)
+def test_max_pool_loop_answer_is_asked_to_vectorize(rejects):
+    """The task asks for NumPy without loops over pixels: a pixel loop is right but not accepted."""
+    rejects(checks.check_max_pool, loop_max_pool, "not vectorized", "without a Python loop over the pixels")
+
+
+def test_max_pool_loop_answer_is_right_when_loops_are_allowed(capsys):
+    run(replace(checks.MAX_POOL, forbid=(), max_lines=None), loop_max_pool)
     assert "passes" in capsys.readouterr().out
+
+
+def test_max_pool_shortcut_is_refused(rejects):
+    rejects(checks.check_max_pool, lambda x, k: max_pool2d(x, k), "broke a rule", "it used max_pool2d")
 
 
 def zero_initialised(x, k):
@@ -50,7 +63,8 @@ def zero_initialised(x, k):
     ],
 )
 def test_max_pool_wrong_answers_are_rejected(wrong, hint, rejects):
-    rejects(checks.check_max_pool, wrong, hint)
+    # written with convutil's pooling for brevity: the rule against it is lifted here
+    rejects(partial(run, replace(checks.MAX_POOL, forbid=())), wrong, hint)
 
 
 # --------------------------------------------------------------------------- Task 2: maxout
@@ -91,10 +105,15 @@ def test_commutes_truth_table():
         "sine on a wide range": False,
         "exp (increasing)": True,
     }
-    cases = checks._cases_commutes()
+    expected |= {
+        "subtract the stack's mean (not element-wise)": False,
+        "reverse the order of the maps (not element-wise)": True,
+        "add the stack's maximum (not element-wise)": True,
+    }
+    cases = checks.COMMUTES.cases()
     assert [c.name for c in cases] == list(expected)
     for case in cases:
-        assert checks._commutes_reference(*case.args.values()) is expected[case.name], case.name
+        assert checks.COMMUTES.reference(*case.args.values()) is expected[case.name], case.name
 
 
 def test_commutes_right_answer_with_own_pooling_passes(capsys):
@@ -134,8 +153,8 @@ def test_relu_saved_counting_answer_passes(capsys):
     [
         (lambda C, H, W, k: C * (H // k) * (W // k), "LEFT after pooling"),
         (lambda C, H, W, k: H * W - (H // k) * (W // k), "multiply by C"),
-        (lambda C, H, W, k: C * H * W - C * H * W // (k * k), "not C * H * W // k**2"),
-        (lambda C, H, W, k: C * H * W * (1 - 1 / k**2), "expected an integer"),
+        (lambda C, H, W, k: C * H * W - C * H * W // (k * k), "which is not H * W // k**2"),
+        (lambda C, H, W, k: C * H * W * (1 - 1 / k**2), "a whole number"),
         (lambda C, H, W, k: C * H * W, ""),
     ],
 )
@@ -144,9 +163,9 @@ def test_relu_saved_wrong_answers_are_rejected(wrong, hint, rejects):
 
 
 def test_relu_saved_chapter_case_is_first_and_right():
-    case = checks._relu_saved_cases()[0]
+    case = checks.RELU_SAVED.cases()[0]
     assert tuple(case.args.values()) == (4, 64, 64, 2)
-    assert checks._relu_saved_reference(*case.args.values()) == 16384 - 4096
+    assert checks.RELU_SAVED.reference(*case.args.values()) == 16384 - 4096
 
 
 # --------------------------------------------------------------------------- Task 5: conv_then_relu
@@ -202,3 +221,52 @@ def test_conv_then_relu_first_case_is_the_chapter_example(rejects):
 def test_nonsense_becomes_feedback(checker, student, words):
     with pytest.raises(CheckFailed, match=words):
         checker(student)
+
+
+# --------------------------------------------------------------------------- more wrong answers, and unusual right ones
+
+
+def adds_bias_into_partials(partials, bias):
+    """Adds the bias into the caller's partials before summing: right values, changed input."""
+    partials[:, 0] += bias[:, None, None]
+    return relu(partials.sum(axis=1))
+
+
+def pools_maps_and_rows(x, k):
+    """Cuts blocks over (maps, rows) instead of (rows, columns)."""
+    c, h, w = x.shape
+    return x[: c // k * k, : h // k * k].reshape(c // k, k, h // k, k, w).max(axis=(1, 3))
+
+
+def monotone_on_values(f, z, k):
+    """'f commutes if it is non-decreasing on z's values': wrong for functions that are not element-wise."""
+    values = np.sort(z.ravel())
+    return bool(np.all(np.diff(f(values)) >= 0))
+
+
+MORE_WRONG = [
+    (checks.check_conv_then_relu, adds_bias_into_partials, ["changed its input", "partials["]),
+    (checks.check_max_pool, pools_maps_and_rows, ["maps (channel) axis"]),
+    (checks.check_maxout, lambda x, p: convutil.crossmap.maxout(x, p), ["broke a rule", "maxout"]),
+    (checks.check_commutes, monotone_on_values, ["not element-wise", 'case "subtract the stack']),
+    (checks.check_commutes, lambda f, z, k: "True", ["expected True or False, got a str"]),
+    (checks.check_relu_saved, lambda C, H, W, k: np.array([C * H * W, C * (H // k) * (W // k)]), ["expected a number"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("checker", "wrong", "words"), MORE_WRONG, ids=[f"{c.__name__}-{i}" for i, (c, *_) in enumerate(MORE_WRONG)]
+)
+def test_more_wrong_answers_are_rejected(checker, wrong, words, rejects):
+    rejects(checker, wrong, *words)
+
+
+def test_unusual_right_answers_pass(capsys):
+    checks.check_relu_saved(lambda C, H, W, k: np.array(C * H * W - C * (H // k) * (W // k)))  # 0-d array
+    checks.check_commutes(lambda f, z, k: np.allclose(f(max_pool2d(z, k)), max_pool2d(f(z), k)))  # a NumPy bool
+    checks.check_commutes(lambda f, z, k: np.array(np.array_equal(f(max_pool2d(z, k)), max_pool2d(f(z), k))))
+    checks.check_maxout(lambda x, p: np.maximum.reduce([x[i::p] for i in range(p)]))
+    checks.check_max_pool(
+        lambda x, k: np.lib.stride_tricks.sliding_window_view(x, (k, k), axis=(1, 2))[:, ::k, ::k].max(axis=(3, 4))
+    )
+    assert capsys.readouterr().out.count(PASS_MARK) == 5

@@ -138,17 +138,17 @@ MUTANTS = [
     (  # the seed answer's speculation: an extra axis of k_{n+1} * k_n
         checks.check_two_readings,
         lambda m, h, w, k: ((m, h - k[1] + 1, w - k[2] + 1), (h - k[1] + 1, w - k[2] + 1)),
-        "n - k + 1",
+        "count the positions",
     ),
     (checks.check_as_conv3d, lambda weight, p: (weight[:, None], (p, p, p)), "no padding along depth"),
     (checks.check_as_conv3d, lambda weight, p: (weight[:, :, None], (0, p, p)), "ONE channel"),
     (checks.check_as_conv3d, lambda weight, p: (weight[None], (0, p, p)), "first axis"),
-    (checks.check_as_conv3d, lambda weight, p: (weight[:, None], p), "kernel depth kD must equal"),
+    (checks.check_as_conv3d, lambda weight, p: (weight[:, None], p), "how deep"),
     (checks.check_banded_weight, _flip, "does not flip"),
     (checks.check_banded_weight, _ignore_stride, "stride along depth is ignored"),
     (checks.check_banded_weight, _start_at_i, "must start at map i*stride"),
     (checks.check_banded_weight, _one_filter_per_map, "WHOLE kernel fits"),
-    (checks.check_banded_weight, _kernel_on_every_map, "zeros on the other maps"),
+    (checks.check_banded_weight, _kernel_on_every_map, "zeros on the maps it does not cover"),
 ]
 
 
@@ -173,3 +173,48 @@ def test_blank_and_broken_answers_become_messages():
         checks.check_as_conv3d(lambda weight, padding: weight.reshape(-1, 7))
     with pytest.raises(CheckFailed, match="expects your function"):
         checks.check_two_readings(((1335, 39, 310), (39, 310)))
+
+
+# --------------------------------------------------------------------------- more wrong answers, and unusual right ones
+
+
+def flips_kernel_in_place(kernel, maps, stride=1):
+    """Reverses the caller's kernel in place along depth (wrong, and it changes the input)."""
+    kernel[:] = kernel[::-1].copy()
+    return right_banded_weight(kernel, maps, stride)
+
+
+MORE_WRONG = [
+    (checks.check_banded_weight, flips_kernel_in_place, ["changed its input", "kernel["]),
+    (checks.check_as_conv3d, lambda weight, padding: (weight[:, None], np.array(padding)), ["a single number (a 0-d"]),
+    # the kernel's height used for the width too: right wherever kH = kW, so the general hint
+    (
+        checks.check_two_readings,
+        lambda m, h, w, k: ((m - k[0] + 1, h - k[1] + 1, w - k[1] + 1), (h - k[1] + 1, w - k[1] + 1)),
+        ["along each axis count the positions"],
+    ),
+    (
+        checks.check_two_readings,
+        lambda m, h, w, k: (m - k[0] + 1, h - k[1] + 1, w - k[2] + 1),
+        ["expected 2 items, got 3"],
+    ),
+    (checks.check_as_conv3d, lambda weight, padding: (weight[:, None].tolist(), (0, padding)), ["expected 3 items"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("checker", "wrong", "words"), MORE_WRONG, ids=[f"{c.__name__}-{i}" for i, (c, *_) in enumerate(MORE_WRONG)]
+)
+def test_more_wrong_answers_are_rejected(checker, wrong, words, rejects):
+    rejects(checker, wrong, *words)
+
+
+def test_unusual_right_answers_pass(capsys):
+    checks.check_as_conv3d(lambda weight, padding: (np.expand_dims(weight, 1), [0, padding, padding]))
+    checks.check_two_readings(
+        lambda m, h, w, k: ([m - k[0] + 1, h - k[1] + 1, w - k[2] + 1], [h - k[1] + 1, w - k[2] + 1])
+    )
+    checks.check_banded_weight(
+        lambda kernel, maps, stride=1: right_banded_weight(kernel, maps, stride).astype(np.float32)
+    )
+    assert capsys.readouterr().out.count(PASS_MARK) == 3

@@ -12,7 +12,7 @@ import pytest
 
 from convutil import conv2d
 from convutil.checks import PASS_MARK, CheckFailed
-from convutil.checks import volumes as checks
+from convutil.checks import network as checks
 from convutil.summary import Conv2d, Flatten, Linear, MaxPool2d
 
 # --------------------------------------------------------------------------- right answers
@@ -94,7 +94,7 @@ def test_reordering_keeps_the_network():
 WALK_MUTANTS = [
     ("pool stride 1", "stride = kernel_size"),
     ("pad once", "EACH side"),
-    ("no c_in", "as deep as its input volume"),
+    ("no c_in", "one kernel for every map of its input volume"),
     ("no bias", "one bias per output"),
     ("bias is a MAC", "not a multiply-accumulate"),
     ("channels last", "channels first"),
@@ -111,7 +111,7 @@ def test_walk_other_mistakes_get_the_general_hint():
         rows = right_walk(layers, shape)
         return [(s, p, m // (s[1] * s[2]) if len(s) == 3 and m else m) for s, p, m in rows]
 
-    with pytest.raises(CheckFailed, match="H_out \\* W_out \\* c_out"):
+    with pytest.raises(CheckFailed, match="weight x input products does it compute"):
         checks.check_walk(macs_per_filter)
     with pytest.raises(CheckFailed, match="expected 1 items"):  # one row too many
         checks.check_walk(lambda layers, shape: right_walk(layers, shape) + [((1,), 0, 0)])
@@ -122,7 +122,7 @@ REORDER_MUTANTS = [
     (lambda w1, b1, w2, perm: (w1[perm], b1, w2[:, perm]), "biases move with them"),
     (lambda w1, b1, w2, perm: (w1[perm], b1[perm], w2), "still expects the old order"),
     (lambda w1, b1, w2, perm: (w1[:, perm], b1[perm], w2[:, perm]), "axis 0, w1[perm]"),
-    (lambda w1, b1, w2, perm: (w1, b1, w2), "new map i of layer 1"),
+    (lambda w1, b1, w2, perm: (w1, b1, w2), "which axis of each weight"),
 ]
 
 
@@ -141,3 +141,45 @@ def test_blank_and_broken_answers_become_messages():
         checks.check_reorder_maps(lambda w1, b1, w2, perm: None)
     with pytest.raises(CheckFailed, match="raised an error"):
         checks.check_walk(lambda layers, shape: [(layer.c_out, layer.out_features) for layer in layers])
+
+
+# --------------------------------------------------------------------------- more wrong answers, and unusual right ones
+
+
+def consumes_the_layers(layers, input_shape):
+    """Pops the layers off the caller's list as it walks: right rows, but the network is gone afterwards."""
+    rows = right_walk(list(layers), input_shape)
+    while layers:
+        layers.pop(0)
+    return rows
+
+
+def renumbers_in_place(w1, b1, w2, perm):
+    w1[:], b1[:], w2[:] = w1[perm], b1[perm], w2[:, perm]
+    return w1, b1, w2
+
+
+MORE_WRONG = [
+    (checks.check_walk, consumes_the_layers, ["changed its input", "layers was changed in place"]),
+    (checks.check_reorder_maps, renumbers_in_place, ["changed its input", "w1["]),
+    (
+        checks.check_walk,
+        lambda layers, shape: [(list(s), p, m) for s, p, m in right_walk(layers, shape)][:-1],
+        ["items"],
+    ),
+    (checks.check_walk, lambda layers, shape: np.array([m for _, _, m in right_walk(layers, shape)]), ["tuple"]),
+    (checks.check_reorder_maps, lambda w1, b1, w2, perm: np.array(0.0), ["a single number (a 0-d NumPy array)"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("checker", "wrong", "words"), MORE_WRONG, ids=[f"{c.__name__}-{i}" for i, (c, *_) in enumerate(MORE_WRONG)]
+)
+def test_more_wrong_answers_are_rejected(checker, wrong, words, rejects):
+    rejects(checker, wrong, *words)
+
+
+def test_unusual_right_answers_pass(capsys):
+    checks.check_walk(lambda layers, shape: [[list(s), np.int64(p), float(m)] for s, p, m in right_walk(layers, shape)])
+    checks.check_reorder_maps(lambda w1, b1, w2, perm: [w1[perm], list(b1[perm]), np.take(w2, perm, axis=1)])
+    assert capsys.readouterr().out.count(PASS_MARK) == 2

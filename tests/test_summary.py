@@ -7,16 +7,20 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from convutil import conv2d
+from convutil import conv2d, nn
 from convutil.summary import (
     AvgPool2d,
     Conv2d,
+    ConvType1,
+    ConvType2_1,
     Flatten,
+    GlobalAvgPool,
     Linear,
     MaxPool2d,
     ReLU,
     forward,
     init_params,
+    receptive_fields,
     summary,
 )
 
@@ -194,6 +198,8 @@ def test_text_and_html_tables():
     assert "61,706" in text
     assert "416,520" in text
     assert "confirmed" in text
+    assert "receptive field" in text.splitlines()[0]
+    assert "whole input" in text  # after the first linear layer
     assert repr(s) == text
     page = s._repr_html_()
     assert page.startswith("<table")
@@ -322,3 +328,73 @@ def test_against_torch(net, shape):
     assert [r.output_shape for r in s.rows] == [o.shape[1:] for o in torch_outs]
     for ours, theirs in zip(forward(net, x, params), torch_outs):
         np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-10)
+
+
+# ---- receptive field ----------------------------------------------------------------------
+
+
+def test_lenet_receptive_fields_by_hand():
+    # C1 5; S2 5 + 1*1 = 6, jump 2; C3 6 + 4*2 = 14; S4 14 + 1*2 = 16, jump 4; Flatten keeps it
+    s = summary(LENET, (1, 28, 28))
+    assert [r.receptive_field for r in s.rows[:7]] == [(5, 5), (5, 5), (6, 6), (14, 14), (14, 14), (16, 16), (16, 16)]
+    assert all(r.receptive_field is None for r in s.rows[7:])
+    # non-square: kernel (3, 5) with dilation (1, 2) after a stride-(2, 1) layer
+    net = [Conv2d(2, 3, stride=(2, 1)), Conv2d(2, (3, 5), dilation=(1, 2)), GlobalAvgPool(), Linear(2)]
+    assert receptive_fields(net) == [(3, 3), (3 + 2 * 2, 3 + 4 * 2 * 1), None, None]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    spec=st.lists(
+        st.tuples(st.sampled_from(["conv", "type1", "avg"]), st.integers(1, 3), st.integers(1, 2), st.integers(1, 2)),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_receptive_field_equals_the_inputs_one_output_depends_on(spec):
+    # Measured independently of the closed form: with all weights 1 (no cancellation), backpropagate
+    # a single output value and see how far the input gradient reaches.
+    layers = []
+    for kind, k, s, d in spec:
+        if kind == "conv":
+            layers.append(Conv2d(2, k, stride=s, dilation=d))
+        elif kind == "type1":
+            layers.append(ConvType1(1, k, stride=s, dilation=d))
+        else:
+            layers.append(AvgPool2d(k, stride=s))
+    size = 40
+    shapes = nn.layer_shapes(layers, (2, size, size))
+    params = init_params(layers, (2, size, size))
+    for p in params:
+        if p is not None:
+            p["weight"][:] = 1.0
+    x = np.ones((1, 2, size, size))
+    outputs = forward(layers, x, params)
+    grad = np.zeros_like(outputs[-1])
+    grad[0, 0, 0, 0] = 1.0  # the top-left output value: its window lies inside the image
+    grad_x, _ = nn.backward(layers, params, x, outputs, grad)
+    rows, cols = np.nonzero(grad_x[0].sum(axis=0))
+    assert shapes[-1][1][1] >= 1
+    assert (rows.max() - rows.min() + 1, cols.max() - cols.min() + 1) == receptive_fields(layers)[-1]
+
+
+def test_new_layer_counts_by_hand():
+    net = [ConvType1(3, 5, padding=2), ConvType2_1(2, 3), GlobalAvgPool(), Linear(4)]
+    s = summary(net, (4, 10, 10), run=True)
+    assert s.ran
+    assert [r.output_shape for r in s.rows] == [(12, 10, 10), (2, 8, 8), (2,), (4,)]
+    # type 1: 3 kernels of 5x5 + 3 biases, each kernel on each of the 4 maps at 100 positions
+    # type 2.1: 2 kernels of 3x3 + 2 biases, each kernel on each of the 12 maps at 64 positions
+    assert [r.params for r in s.rows] == [3 * 25 + 3, 2 * 9 + 2, 0, 2 * 4 + 4]
+    assert [r.macs for r in s.rows] == [4 * 3 * 25 * 100, 12 * 2 * 9 * 64, 0, 2 * 4]
+    assert repr(net[0]) == "ConvType1(3, kernel_size=5, padding=2)"
+    assert repr(net[1]) == "ConvType2_1(2, kernel_size=3)"
+
+
+def test_bias_free_counts_are_weight_counts_times_positions():
+    # the MAC convention: without biases torchinfo's Mult-Adds and these MACs coincide,
+    # (parameters x output positions per convolution, parameters per linear layer)
+    net = [Conv2d(4, 3, bias=False), Conv2d(6, 3, stride=2, groups=2, bias=False), Flatten(), Linear(3, bias=False)]
+    s = summary(net, (2, 11, 11))
+    positions = [9 * 9, 4 * 4, 1, 1]
+    assert [r.macs for r in s.rows] == [r.params * n for r, n in zip(s.rows, positions)]

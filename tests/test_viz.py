@@ -383,3 +383,63 @@ def test_figures_display_as_png_in_ipython():
         assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
     finally:
         InteractiveShell.clear_instance()
+
+
+# ------------------------------------------------------------------ kinds registry and figure fixes
+
+
+def test_every_kind_is_described_once_in_the_registry():
+    from convutil import kinds
+
+    assert viz.KINDS == tuple(kinds.KINDS)
+    for name in kinds.LAYER_KINDS:
+        kind = kinds.KINDS[name]
+        assert kind.params_formula
+        assert kind.macs_formula
+        assert kind.title().startswith(kind.label.split(",")[0])
+    with pytest.raises(ValueError, match="kind must be one of"):
+        kinds.get_kind("type3")
+
+
+def test_products_have_a_colour_scale_that_shows_them():
+    """The "window x kernel" panels share a scale fitted to the pixel shown: the largest product is full colour."""
+    rng = np.random.default_rng(5)
+    view = viz.ReceptiveFieldView(np.abs(rng.normal(size=(3, 12, 12))), rng.normal(size=(2, 3, 3, 3)))
+    rf = view.set(row=5, col=6, padding=1)
+    largest = np.abs(rf.products).max()
+    assert view.p_norm.vmax == pytest.approx(largest) == -view.p_norm.vmin
+    assert f"{largest:.2f}" in view.p_title.get_text()
+
+
+def test_narrow_connection_panels_keep_their_texts_apart(recwarn):
+    """Four diagrams side by side with long notes (chapter 6): no overlap, no layout warning."""
+    fig = Figure(figsize=(12, 4.6), layout="constrained")
+    notes = []
+    for ax, n_out in zip(fig.subplots(1, 4), (8, 4, 8, 3)):
+        view = viz.ConnectionsView(ax).set(None, None, kind="table", table=np.ones((n_out, 8), bool), title="a title")
+        view.note.set_text("measured: each output map depends on\n8 input map(s)")  # as the chapter sets it
+        notes.append(view.note)
+    fig.draw_without_rendering()
+    assert not [w for w in recwarn if "constrained_layout" in str(w.message)]
+    boxes = [t.get_window_extent() for t in notes]
+    assert all(left.x1 < right.x0 for left, right in zip(boxes, boxes[1:]))
+    assert all(fig.bbox.y0 <= b.y0 for b in boxes)  # inside the figure, not cut off
+
+
+def test_book_pages_store_figures_as_palette_pngs(monkeypatch):
+    """In the book build (static mode) a figure is stored with 256 colours: far lighter, the same picture."""
+    from PIL import Image
+
+    from convutil import style
+
+    fig = viz.plot_stack(RNG.normal(size=(6, 24, 24)), title="noise")
+    monkeypatch.delenv(style.STATIC_ENV, raising=False)
+    full = style.png(fig)
+    monkeypatch.setenv(style.STATIC_ENV, "1")
+    light = style.png(fig)
+    assert Image.open(io.BytesIO(light)).mode == "P"
+    assert len(light) < len(full) / 2
+    a = np.asarray(Image.open(io.BytesIO(full)).convert("RGB"), float)
+    b = np.asarray(Image.open(io.BytesIO(light)).convert("RGB"), float)
+    assert a.shape == b.shape
+    assert np.abs(a - b).mean() < 2.0  # on a 0..255 scale

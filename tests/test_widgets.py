@@ -1,6 +1,7 @@
 """Explorers: every control over its full range, values checked against convutil, both views offered."""
 
 import base64
+import html
 import io
 import itertools
 import json
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from convutil import avg_pool2d, conv2d, conv_type2_1, max_pool2d, widgets
+from convutil import avg_pool2d, conv2d, conv_type2_1, kinds, max_pool2d, widgets
 
 PNG = b"\x89PNG\r\n\x1a\n"
 LOW_DPI = 30  # the sweeps check that every frame draws; the resolution does not matter
@@ -21,7 +22,7 @@ def pixels(png: bytes) -> np.ndarray:
 
 
 def every_value_of_every_control(explorer):
-    for name, spec in explorer._specs.items():
+    for name, spec in explorer.specs.items():
         for value in spec.values:
             yield {name: value}
 
@@ -63,7 +64,7 @@ def test_conv_explorer_extremes_and_empty_outputs():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(2, 4, 4))  # small: a dilated 3x3 kernel does not fit without padding
     ex = widgets.conv_explorer(x, rng.normal(size=(3, 2, 3, 3)), rng.normal(size=3), max_padding=1)
-    specs = ex._specs
+    specs = ex.specs
     for stride, padding, dilation in itertools.product(
         specs["stride"].values, specs["padding"].values, specs["dilation"].values
     ):
@@ -94,7 +95,9 @@ def test_blitted_updates_match_a_fresh_render(name):
     for change in BLIT_SEQUENCES[name]:
         ex.update(**change)
         ex.to_png()
-    np.testing.assert_array_equal(pixels(ex.to_png()), pixels(ex.rebuild().to_png()))
+    blitted = pixels(ex.to_png())
+    ex.figure.canvas.draw()  # everything drawn afresh
+    np.testing.assert_array_equal(blitted, np.asarray(ex.figure.canvas.buffer_rgba())[..., :3])
 
 
 # ------------------------------------------------------------------ type comparer
@@ -125,18 +128,18 @@ def check_comparer(tc):
     if kind == "grouped" and (k1 % g or k2 % g):
         assert tc.message
         assert tc.output is None
-        assert tc.notice.get_visible()
+        assert tc.view.notice.get_visible()
         return
     params, maps_out, macs = expected_counts(kind, k1, k2, k, g, hw)
     assert tc.message == ""
     assert tc.output.shape == (maps_out, *hw)
     assert (tc.params, tc.macs) == (params, macs)
-    assert f"parameters {params:,}" in tc.info.get_text()
-    assert f"MACs {macs:,}" in tc.info.get_text()
-    links = len(tc.links.lines.get_segments())
+    assert f"parameters {params:,}" in tc.view.info.get_text()
+    assert f"MACs {macs:,}" in tc.view.info.get_text()
+    links = len(tc.view.links.lines.get_segments())
     assert links == (k1 * k2 // g if kind == "grouped" else k1 * k2)
-    assert len([im for im in tc.out_view.images if im.get_visible()]) == maps_out
-    assert len([im for im in tc.in_view.images if im.get_visible()]) == k1
+    assert len([im for im in tc.view.out_view.images if im.get_visible()]) == maps_out
+    assert len([im for im in tc.view.in_view.images if im.get_visible()]) == k1
 
 
 def test_type_comparer_sweeps_every_control():
@@ -150,8 +153,8 @@ def test_type_comparer_sweeps_every_control():
 
 def test_type_comparer_extreme_combinations():
     tc = widgets.type_comparer()
-    top = tc._specs["k1"].values[-1]
-    for kind, k1, k2, k, g in itertools.product(widgets.KINDS, (1, top), (1, top), (1, 5), (1, top)):
+    top = tc.specs["k1"].values[-1]
+    for kind, k1, k2, k, g in itertools.product(kinds.LAYER_KINDS, (1, top), (1, top), (1, 5), (1, top)):
         tc.update(kind=kind, k1=k1, k2=k2, kernel_size=k, groups=g)
         assert tc.to_png(LOW_DPI).startswith(PNG)
         check_comparer(tc)
@@ -185,7 +188,7 @@ def windows_by_enumeration(n, k, s, p, d):
 
 def test_output_size_explorer_sweeps_every_control_and_combination():
     ex = widgets.output_size_explorer()
-    specs = ex._specs
+    specs = ex.specs
     for change in every_value_of_every_control(ex):
         ex.update(**change)
         assert ex.to_png(LOW_DPI).startswith(PNG)
@@ -195,10 +198,10 @@ def test_output_size_explorer_sweeps_every_control_and_combination():
         ex.update(n=n, k=k, s=s, p=p, d=d)
         expected = windows_by_enumeration(n, k, s, p, d)
         assert ex.output_size == expected
-        assert len(ex.taps.get_paths()) == expected * k
-        assert len(ex.cells.get_paths()) == n + 2 * p
+        assert len(ex.view.taps.get_paths()) == expected * k
+        assert len(ex.view.cells.get_paths()) == n + 2 * p
         if expected:
-            assert f"= {expected}" in ex.formula.get_text()
+            assert f"= {expected}" in ex.view.formula.get_text()
             assert ex.message == ""
         else:
             assert "no output" in ex.message
@@ -225,7 +228,7 @@ def check_pooling(ex):
     r0, c0 = s["row"] * st, s["col"] * st
     window = padded[0, r0 : r0 + k, c0 : c0 + k]
     value = window.max() if s["mode"] == "max" else window.mean()
-    assert ex.values[0].get_text().endswith(f"= {value:.2f}")
+    assert ex.view.values[0].get_text().endswith(f"= {value:.2f}")
 
 
 def test_pooling_explorer_sweeps_every_control():
@@ -241,7 +244,7 @@ def test_pooling_explorer_extremes():
     ex = widgets.pooling_explorer(np.random.default_rng(0).random((5, 3, 3)))
     assert len(ex.figure.axes) == 2 * 4  # at most 4 maps drawn, input above output
     for k, st, p in itertools.product((1, 2, 3, 4), (1, 4), (0, 1, 2)):
-        ex.update(kernel_size=k, stride=st, padding=p, row=ex._specs["row"].values[-1], col=0)
+        ex.update(kernel_size=k, stride=st, padding=p, row=ex.specs["row"].values[-1], col=0)
         assert ex.to_png(LOW_DPI).startswith(PNG)
         check_pooling(ex)
 
@@ -262,7 +265,7 @@ def test_every_control_changes_the_picture(name):
     ex = getattr(widgets, name)()
     for start in LIVELY_STATES[name]:
         ex.update(**start)
-        for control, spec in ex._specs.items():
+        for control, spec in ex.specs.items():
             before_state, before = ex.state, ex.to_png(LOW_DPI * 2)
             other = next(v for v in reversed(spec.values) if v != before_state[control])
             ex.update(**{control: other})
@@ -279,7 +282,7 @@ def test_bad_updates_are_rejected_with_the_control_named(factory):
     ex = factory()
     with pytest.raises(TypeError, match="unknown control"):
         ex.update(colour=1)
-    name, spec = next(iter(ex._specs.items()))
+    name, spec = next(iter(ex.specs.items()))
     if spec.is_int:
         with pytest.raises(ValueError, match=name):
             ex.update(**{name: spec.values[-1] + 1})
@@ -307,41 +310,76 @@ def test_factories_reject_bad_arguments():
         widgets.output_size_explorer(fallback={"n": list(range(1, 13)), "k": list(range(1, 8)), "s": [1, 2, 3, 4]})
 
 
-@pytest.mark.parametrize("factory", FACTORIES)
-def test_fallback_html_holds_every_frame(factory):
-    ex = factory()
+def payload_of(page):
+    return json.loads(re.search(r'<script type="application/json">(.*?)</script>', page).group(1).replace("<\\/", "</"))
+
+
+# One small frame set per explorer: building kernel-free pages is the slow part, so each is built once.
+SMALL_FRAMES = {
+    "conv_explorer": {"row": [0, 3], "col": [1, 2]},
+    "type_comparer": {"kind": ["type1", "type2.2"], "k2": [2, 3]},
+    "output_size_explorer": {"k": [1, 3], "s": [1, 2]},
+    "pooling_explorer": {"mode": ["max", "avg"], "kernel_size": [2, 3]},
+}
+
+
+@pytest.mark.parametrize("name", list(SMALL_FRAMES))
+def test_static_mode_shows_the_kernel_free_page_and_no_widget(name, monkeypatch):
+    """With the book build's variable set, an explorer displays HTML frames and creates no ipywidgets at all."""
+    monkeypatch.setenv(widgets.STATIC_ENV, "1")
+    monkeypatch.setitem(__import__("sys").modules, "ipywidgets", None)  # any use of ipywidgets would fail
+    ex = getattr(widgets, name)(fallback=SMALL_FRAMES[name])
     before = ex.state
-    page = ex.to_html()
+    bundle = ex._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "text/html"}
     assert ex.state == before  # precomputing frames leaves the explorer as it was
-    payload = json.loads(
-        re.search(r'<script type="application/json">(.*?)</script>', page).group(1).replace("<\\/", "</")
-    )
-    n_frames = int(np.prod([len(v) for v in payload["values"]]))
-    assert len(payload["index"]) == len(payload["order"]) == n_frames
-    assert set(payload["index"].values()) == set(range(len(payload["frames"])))
-    assert payload["start"] in payload["index"]
-    for frame in payload["frames"][:3]:
-        assert base64.b64decode(frame).startswith(PNG)
-    assert len(page) < 1_500_000  # well under the 5 MB page budget
-    assert 'alt="' in page
-    assert "<script>" in page
+    page, payload = bundle["text/html"], payload_of(bundle["text/html"])
+    assert len(payload["index"]) == int(np.prod([len(v) for v in payload["values"]]))
+    assert set(payload["index"].values()) == set(range(len(payload["frames"]))) == set(range(len(payload["alts"])))
+    start = "|".join(str(before[n]) for n in SMALL_FRAMES[name])
+    first = payload["index"][start]
+    # the start frame is stored once: as the <img>, not again in the data
+    assert payload["frames"][first] == ""
+    img = re.search(r'<img alt="([^"]*)" src="data:image/png;base64,([^"]*)"', page)
+    assert base64.b64decode(img.group(2)).startswith(PNG)
+    assert html.unescape(img.group(1)) == payload["alts"][first]
+    assert len(set(payload["alts"])) == len(payload["alts"]) > 1  # the alt text says what each frame shows
+    assert all(base64.b64decode(f).startswith(PNG) for f in payload["frames"] if f)
+    assert page.count('aria-live="polite"') == len(SMALL_FRAMES[name])
+    assert len(page) < 400_000
+
+
+def test_default_frames_are_few_and_chosen_by_the_explorer():
+    for factory in FACTORIES:
+        ex = factory()
+        frames = ex.default_frames()
+        assert 1 < int(np.prod([len(v) for v in frames.values()])) <= 24
+        assert all(set(v) <= set(ex.specs[k].values) for k, v in frames.items())
+
+
+def test_live_mode_builds_no_frames(monkeypatch):
+    pytest.importorskip("ipywidgets")
+    monkeypatch.delenv(widgets.STATIC_ENV, raising=False)
+    ex = widgets.output_size_explorer()
+    monkeypatch.setattr(ex, "to_html", lambda *a, **k: pytest.fail("a live display must not build frames"))
+    bundle = ex._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "text/html" not in bundle
 
 
 def test_fallback_frames_show_the_named_state():
     ex = widgets.output_size_explorer(fallback={"k": [1, 3]})
-    page = ex.to_html()
-    payload = json.loads(re.search(r'<script type="application/json">(.*?)</script>', page).group(1))
+    payload = payload_of(ex.to_html())
     frame = pixels(base64.b64decode(payload["frames"][payload["index"]["1"]]))
     ex.update(k=1)
-    expected = pixels(ex.to_png(ex.fallback_dpi, small=True))
-    np.testing.assert_array_equal(frame, expected)
+    np.testing.assert_array_equal(frame, pixels(ex.to_png(small=True)))
 
 
 def test_live_panel_and_mimebundle():
     pytest.importorskip("ipywidgets")
     ex = widgets.conv_explorer()
     bundle = ex._repr_mimebundle_()
-    assert {"text/html", "text/plain", "application/vnd.jupyter.widget-view+json"} <= set(bundle)
+    assert {"text/plain", "application/vnd.jupyter.widget-view+json"} <= set(bundle)
     controls = ex.controls
     assert set(controls) == {"out_channel", "row", "col", "stride", "padding", "dilation"}
     image = ex.widget.children[1]

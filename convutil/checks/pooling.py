@@ -1,256 +1,141 @@
-"""Checkers for exercise 6: pooling per map, maxout across maps, ReLU and pooling.
+"""Exercise 6 (chapter 6): pooling per map, maxout across maps, ReLU and pooling.
 
-Every checker takes the student's function, runs fixed edge cases (one map,
-1x1 windows, all-negative values, maps whose size the window does not divide,
-non-square maps) and seeded random cases, and compares the answers with
-:mod:`convutil`'s references (:func:`~convutil.max_pool2d`,
-:func:`~convutil.crossmap.maxout`, ...).
-
-Examples
---------
->>> from convutil import max_pool2d
->>> check_max_pool(lambda x, k: max_pool2d(x, k))
-✔ max_pool passes all 11 cases. Well done!
+>>> check_relu_saved(lambda C, H, W, k: C * H * W - C * (H // k) * (W // k))
+✔ relu_saved passes all 12 cases. Well done!
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 import numpy as np
 
 from ..core import avg_pool2d, max_pool2d
 from ..crossmap import maxout
-from ._feedback import Case, Misconception, check_function, make_cases
+from ._engine import Misconception as M
+from ._engine import Task, checker
 
-__all__ = ["check_max_pool", "check_maxout", "check_commutes", "check_relu_saved", "check_conv_then_relu"]
-
-
-def _relu(a):
-    return np.maximum(a, 0.0)
+T = partial(Task, exercise="06-pooling", chapter="06-pooling")
 
 
-# --------------------------------------------------------------------------- max_pool
+def _named(name: str, doc: str, func):
+    """A test function with a readable name in the feedback (``commutes(f=subtract_mean, ...)``)."""
+    func.__name__, func.__doc__ = name, doc
+    return func
 
 
-def _max_pool_cases() -> list[Case]:
-    rng = np.random.default_rng(60)
-    fixed = [
-        ("one 4x4 map, 2x2 windows", np.arange(16.0).reshape(1, 4, 4), 2),
-        ("1x1 windows change nothing", rng.normal(size=(2, 3, 3)), 1),
-        ("all values negative", -1.0 - rng.random(size=(2, 4, 4)), 2),
-        ("5x7 maps: rows and columns that do not fill a window are dropped", rng.normal(size=(3, 5, 7)), 2),
-        ("non-square 6x9 maps, 3x3 windows", rng.normal(size=(2, 6, 9)), 3),
-        ("window as large as the map", rng.normal(size=(3, 4, 4)), 4),
-        (
-            "several maps with very different values",
-            rng.normal(size=(4, 6, 6)) * [[[1.0]], [[10.0]], [[-5.0]], [[100.0]]],
-            2,
-        ),
-    ]
-    cases = [Case(name, {"x": x, "k": k}) for name, x, k in fixed]
-    for i in range(4):
-        c, h, w, k = (int(v) for v in rng.integers((1, 4, 4, 1), (6, 13, 13, 4)))
-        cases.append(Case(f"random case {i + 1}", {"x": rng.normal(size=(c, h, w)), "k": k}))
-    return cases
+relu = _named("relu", "ReLU: non-decreasing, so it commutes with max pooling.", lambda a: np.maximum(a, 0.0))
+negate = _named("negate", "Decreasing: turns a window's maximum into its minimum.", lambda a: -a)
+square = _named("square", "Decreasing for negative values, increasing for positive ones.", lambda a: a * a)
+subtract_mean = _named("subtract_mean", "Not element-wise: minus the mean of the whole stack.", lambda a: a - a.mean())
+reverse_maps = _named("reverse_maps", "Not element-wise: the maps in reverse order.", lambda a: a[::-1])
+add_max = _named("add_max", "Not element-wise: plus the largest value of the whole stack.", lambda a: a + a.max())
 
 
-_MAX_POOL_MISCONCEPTIONS = [
-    Misconception(
-        lambda x, k: avg_pool2d(x, k),
-        "that is average pooling: max pooling keeps the LARGEST value of every window.",
+def _stack_row(rng, shape=None, k=None, low=(1, 4, 4, 1), high=(6, 13, 13, 4)):
+    if shape is None:
+        c, h, w, k = (int(v) for v in rng.integers(low, high))
+        shape = (c, h, w)
+    return rng.normal(size=shape), k
+
+
+def _maxout_row(rng):
+    groups, pieces, h, w = (int(v) for v in rng.integers((1, 1, 1, 1), (5, 5, 7, 7)))
+    return rng.normal(size=(groups * pieces, h, w)), pieces
+
+
+def _partials_row(rng):
+    n, c, h, w = (int(v) for v in rng.integers((1, 1, 1, 1), (5, 6, 6, 6)))
+    return rng.normal(size=(n, c, h, w)), rng.normal(size=n)
+
+
+_rng = np.random.default_rng(60)
+_mixed, _positive = _rng.normal(size=(2, 6, 6)), _rng.random(size=(2, 6, 6)) + 0.1
+# fmt: off
+MAX_POOL = T("max_pool", ("x", "k"), lambda x, k: max_pool2d(x, k),
+    fixed=(
+        ("one 4x4 map, 2x2 windows", (np.arange(16.0).reshape(1, 4, 4), 2)),
+        ("1x1 windows change nothing", _stack_row(_rng, (2, 3, 3), 1)),
+        ("all values negative", (-1.0 - _rng.random(size=(2, 4, 4)), 2)),
+        ("5x7 maps: rows and columns that do not fill a window are dropped", _stack_row(_rng, (3, 5, 7), 2)),
+        ("non-square 6x9 maps, 3x3 windows", _stack_row(_rng, (2, 6, 9), 3)),
+        ("window as large as the map", _stack_row(_rng, (3, 4, 4), 4)),
+        ("several maps with very different values", (_rng.normal(size=(4, 6, 6)) * [[[1.0]], [[10.0]], [[-5.0]], [[100.0]]], 2)),
+        ("three 48x48 maps, 2x2 windows", _stack_row(_rng, (3, 48, 48), 2)),
     ),
-    Misconception(
-        lambda x, k: _relu(max_pool2d(x, k)),
-        "negative windows come out as 0: start the maximum from the window's own values (or -inf), not from 0.",
+    random=_stack_row, n_random=4,
+    misconceptions=(
+        M("average pooling", lambda x, k: avg_pool2d(x, k), "that is average pooling: max pooling keeps the LARGEST "
+          "value of every window."),
+        M("maximum starts at 0", lambda x, k: relu(max_pool2d(x, k)), "negative windows come out as 0: start the "
+          "maximum from the window's own values (or -inf), not from 0."),
+        M("overlapping windows", lambda x, k: max_pool2d(x, k, stride=1), "the windows here do not overlap: they "
+          "move k pixels at a time (stride = k)."),
+        M("pooled across maps", lambda x, k: max_pool2d(x.max(axis=0, keepdims=True), k),
+          "pooling works on each map (channel) alone: the number of maps must stay the same."),
+        M("pooled the maps axis", lambda x, k: x[: x.shape[0] // k * k, : x.shape[1] // k * k].reshape(
+            x.shape[0] // k, k, x.shape[1] // k, k, x.shape[2]).max(axis=(1, 3)),
+          "you pooled over the maps (channel) axis and the height: pool over height and width, each map alone."),
     ),
-    Misconception(
-        lambda x, k: max_pool2d(x, k, stride=1),
-        "the windows here do not overlap: they move k pixels at a time (stride = k), so the maps shrink k times.",
+    hint="pooling works on each map (channel) alone and keeps their number; within a map, which pixels form one "
+    "window, and what happens to rows and columns left over?",
+    forbid=("max_pool2d", "avg_pool2d"),
+    max_lines=300,
+    rule="this task asks you to write max pooling yourself with whole-array NumPy operations (crop, reshape, max), "
+    "without max_pool2d and without a Python loop over the pixels.",
+)
+
+MAXOUT = T("maxout", ("x", "pieces"), maxout,
+    fixed=(
+        ("two maps, one group", (np.stack([np.zeros((2, 2)), np.eye(2)]), 2)),
+        ("groups of one change nothing", (_rng.normal(size=(3, 3, 3)), 1)),
+        ("four maps in two groups", (_rng.normal(size=(4, 3, 3)), 2)),
+        ("six maps in two groups of three", (_rng.normal(size=(6, 2, 4)), 3)),
+        ("all maps in one group", (_rng.normal(size=(5, 3, 3)), 5)),
+        ("all values negative", (-1.0 - _rng.random(size=(4, 3, 3)), 2)),
     ),
-    Misconception(
-        lambda x, k: max_pool2d(x.max(axis=0, keepdims=True), k),
-        "pooling works on each map alone: the number of maps must stay the same.",
+    random=_maxout_row, n_random=4,
+    misconceptions=(
+        M("strided groups", lambda x, p: x.reshape(p, x.shape[0] // p, *x.shape[1:]).max(axis=0), "the groups are "
+          "NEIGHBOURING maps: maps 0 to pieces-1 form the first group."),
+        M("one group for all maps", lambda x, p: x.max(axis=0, keepdims=True),
+          "one output map per group of `pieces` maps, not one for all maps."),
+        M("spatial max pooling", lambda x, p: max_pool2d(x, p),
+          "that is max pooling inside each map; maxout compares DIFFERENT maps at the same position."),
     ),
-]
+    hint="group the maps in runs of `pieces` neighbours; at every position keep the largest value of each group.",
+    forbid=("maxout",),
+    rule="this task asks you to write maxout yourself with NumPy, without convutil's maxout.",
+)
 
-
-def check_max_pool(max_pool) -> None:
-    """Check ``max_pool(x, k)``: k x k max pooling with stride k, each map on its own.
-
-    The reference is :func:`convutil.max_pool2d` ``(x, k)``.
-
-    Examples
-    --------
-    >>> from convutil import avg_pool2d
-    >>> check_max_pool(lambda x, k: avg_pool2d(x, k))  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    convutil.checks._feedback.CheckFailed: max_pool is not right yet on the case "one 4x4 map, 2x2 windows":
-      call:     max_pool(x=array of shape (1, 4, 4) (float64), k=2)
-    ...
-    Hint: that is average pooling: max pooling keeps the LARGEST value of every window.
-    """
-    __tracebackhide__ = True
-    check_function(
-        max_pool,
-        _max_pool_cases(),
-        lambda x, k: max_pool2d(x, k),
-        task="max_pool",
-        misconceptions=_MAX_POOL_MISCONCEPTIONS,
-        hint="cut every map into k x k blocks (drop the rows and columns left over) and keep each block's maximum; "
-        "the result has shape (C, H // k, W // k).",
-    )
-
-
-# --------------------------------------------------------------------------- maxout
-
-
-def _maxout_cases() -> list[Case]:
-    rng = np.random.default_rng(61)
-    fixed = [
-        ("two maps, one group", np.stack([np.zeros((2, 2)), np.eye(2)]), 2),
-        ("groups of one change nothing", rng.normal(size=(3, 3, 3)), 1),
-        ("four maps in two groups", rng.normal(size=(4, 3, 3)), 2),
-        ("six maps in two groups of three", rng.normal(size=(6, 2, 4)), 3),
-        ("all maps in one group", rng.normal(size=(5, 3, 3)), 5),
-        ("all values negative", -1.0 - rng.random(size=(4, 3, 3)), 2),
-    ]
-    cases = [Case(name, {"x": x, "pieces": p}) for name, x, p in fixed]
-    for i in range(4):
-        groups, pieces, h, w = (int(v) for v in rng.integers((1, 1, 1, 1), (5, 5, 7, 7)))
-        cases.append(Case(f"random case {i + 1}", {"x": rng.normal(size=(groups * pieces, h, w)), "pieces": pieces}))
-    return cases
-
-
-def _strided_groups(x, pieces):
-    return x.reshape(pieces, x.shape[0] // pieces, *x.shape[1:]).max(axis=0)
-
-
-_MAXOUT_MISCONCEPTIONS = [
-    Misconception(
-        _strided_groups,
-        "the groups are NEIGHBOURING maps: output map i is the maximum of maps i*pieces, ..., "
-        "i*pieces + pieces - 1 (reshape to (C // pieces, pieces, H, W)).",
+COMMUTES = T("commutes", ("f", "z", "k"), lambda f, z, k: bool(np.allclose(f(max_pool2d(z, k)), max_pool2d(f(z), k))),
+    fixed=(
+        ("ReLU, 2x2 windows", (relu, _mixed, 2)),
+        ("ReLU, 3x3 windows", (relu, _mixed, 3)),
+        ("tanh (non-decreasing)", (np.tanh, _mixed, 2)),
+        ("floor (non-decreasing, with steps)", (np.floor, _mixed * 3, 2)),
+        ("negation (decreasing)", (negate, _mixed, 2)),
+        ("absolute value on mixed signs", (np.abs, _mixed, 2)),
+        ("square on mixed signs", (square, _mixed, 3)),
+        ("square on positive values only (increasing there)", (square, _positive, 2)),
+        ("sine on a wide range", (np.sin, _mixed * 5, 2)),
+        ("exp (increasing)", (np.exp, _mixed, 3)),
+        ("subtract the stack's mean (not element-wise)", (subtract_mean, _mixed, 2)),
+        ("reverse the order of the maps (not element-wise)", (reverse_maps, _mixed, 2)),
+        ("add the stack's maximum (not element-wise)", (add_max, _mixed, 2)),
     ),
-    Misconception(
-        lambda x, pieces: x.max(axis=0, keepdims=True),
-        "one output map per group of `pieces` maps, not one for all maps: C // pieces maps come out.",
+    misconceptions=(
+        M("always True", lambda f, z, k: True, "not every function commutes with max pooling: a decreasing function "
+          "such as negation turns each window's maximum into its minimum."),
+        M("always False", lambda f, z, k: False, "some functions do commute with max pooling: every non-decreasing "
+          "element-wise one, for instance."),
     ),
-    Misconception(
-        lambda x, pieces: max_pool2d(x, pieces),
-        "that is max pooling inside each map; maxout compares DIFFERENT maps at the same position.",
-    ),
-]
+    hint="do not reason about f's shape: compute both orders on z and compare them (up to round-off); "
+    "some f here are not element-wise.",
+)
 
-
-def check_maxout(maxout_fn) -> None:
-    """Check ``maxout(x, pieces)``: the maximum over each group of ``pieces`` neighbouring maps.
-
-    The reference is :func:`convutil.crossmap.maxout`.
-
-    Examples
-    --------
-    >>> check_maxout(lambda x, pieces: x.reshape(-1, pieces, *x.shape[1:]).max(axis=1))
-    ✔ maxout passes all 10 cases. Well done!
-    """
-    __tracebackhide__ = True
-    check_function(
-        maxout_fn,
-        _maxout_cases(),
-        maxout,
-        task="maxout",
-        misconceptions=_MAXOUT_MISCONCEPTIONS,
-        hint="group the maps in runs of `pieces` neighbours and take the element-wise maximum in each group.",
-    )
-
-
-# --------------------------------------------------------------------------- commutes
-
-
-def relu(a):
-    """ReLU: non-decreasing, so it commutes with max pooling."""
-    return np.maximum(a, 0.0)
-
-
-def negate(a):
-    """Negation: decreasing, so it turns a window's maximum into its minimum."""
-    return -a
-
-
-def square(a):
-    """Squaring: decreasing for negative values, increasing for positive ones."""
-    return a * a
-
-
-def _cases_commutes() -> list[Case]:
-    rng = np.random.default_rng(62)
-    mixed = rng.normal(size=(2, 6, 6))  # positive and negative values
-    positive = rng.random(size=(2, 6, 6)) + 0.1
-    fixed = [
-        ("ReLU, 2x2 windows", relu, mixed, 2),
-        ("ReLU, 3x3 windows", relu, mixed, 3),
-        ("tanh (non-decreasing)", np.tanh, mixed, 2),
-        ("floor (non-decreasing, with steps)", np.floor, mixed * 3, 2),
-        ("negation (decreasing)", negate, mixed, 2),
-        ("absolute value on mixed signs", np.abs, mixed, 2),
-        ("square on mixed signs", square, mixed, 3),
-        ("square on positive values only (increasing there)", square, positive, 2),
-        ("sine on a wide range", np.sin, mixed * 5, 2),
-        ("exp (increasing)", np.exp, mixed, 3),
-    ]
-    return [Case(name, {"f": f, "z": z, "k": k}) for name, f, z, k in fixed]
-
-
-def _commutes_reference(f, z, k):
-    return bool(np.allclose(f(max_pool2d(z, k)), max_pool2d(f(z), k)))
-
-
-_COMMUTES_MISCONCEPTIONS = [
-    Misconception(
-        lambda f, z, k: True,
-        "not every function commutes with max pooling: a decreasing function such as negation turns each "
-        "window's maximum into its minimum. Compute both orders and compare them (np.allclose).",
-    ),
-    Misconception(
-        lambda f, z, k: False,
-        "some functions do commute with max pooling: every non-decreasing one (ReLU, tanh, exp, ...). "
-        "Compute both orders and compare them (np.allclose).",
-    ),
-]
-
-
-def check_commutes(commutes) -> None:
-    """Check ``commutes(f, z, k)``: whether ``f`` then k x k max pooling equals max pooling then ``f`` on ``z``.
-
-    The reference compares ``f(max_pool2d(z, k))`` with ``max_pool2d(f(z), k)``
-    using :func:`numpy.allclose`.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from convutil import max_pool2d
-    >>> check_commutes(lambda f, z, k: bool(np.allclose(f(max_pool2d(z, k)), max_pool2d(f(z), k))))
-    ✔ commutes passes all 10 cases. Well done!
-    """
-    __tracebackhide__ = True
-    check_function(
-        commutes,
-        _cases_commutes(),
-        _commutes_reference,
-        task="commutes",
-        misconceptions=_COMMUTES_MISCONCEPTIONS,
-        hint="compute f(max_pool(z, k)) and max_pool(f(z), k) and return whether they agree (a bool).",
-    )
-
-
-# --------------------------------------------------------------------------- relu_saved
-
-
-def _relu_saved_reference(C, H, W, k):
-    return C * H * W - C * (H // k) * (W // k)
-
-
-def _relu_saved_cases() -> list[Case]:
-    fixed = [
+RELU_SAVED = T("relu_saved", ("C", "H", "W", "k"), lambda C, H, W, k: C * H * W - C * (H // k) * (W // k),
+    fixed=(
         ("the chapter's stack: 4 maps of 64x64, 2x2 pooling", (4, 64, 64, 2)),
         ("one map", (1, 8, 8, 2)),
         ("1x1 windows save nothing", (3, 5, 5, 1)),
@@ -258,109 +143,48 @@ def _relu_saved_cases() -> list[Case]:
         ("sizes the window does not divide", (3, 7, 5, 2)),
         ("non-square maps", (16, 28, 14, 2)),
         ("AlexNet's first pooling input, 96 maps of 55x55, 2x2 windows", (96, 55, 55, 2)),
-    ]
-    rng = np.random.default_rng(63)
-    random = (tuple(int(v) for v in rng.integers((1, 4, 4, 1), (257, 129, 129, 5))) for _ in range(5))
-    return make_cases(("C", "H", "W", "k"), fixed, random)
+    ),
+    random=lambda rng: tuple(int(v) for v in rng.integers((1, 4, 4, 1), (257, 129, 129, 5))), n_random=5,
+    misconceptions=(
+        M("ReLUs left", lambda C, H, W, k: C * (H // k) * (W // k),
+          "that is how many ReLUs are LEFT after pooling first; the task asks how many are saved."),
+        M("one map only", lambda C, H, W, k: H * W - (H // k) * (W // k), "every one of the C maps needs its own ReLUs: multiply by C."),
+        M("divides by k*k", lambda C, H, W, k: C * H * W - C * H * W // (k * k), "a window must fit: a pooled map "
+          "has H // k rows and W // k columns, which is not H * W // k**2 when k does not divide the sizes."),
+    ),
+    hint="how many values does the ReLU see when it comes first, and how many after pooling? Return the difference.",
+)
 
+CONV_THEN_RELU = T("conv_then_relu", ("partials", "bias"),
+    lambda partials, bias: relu(bias[:, None, None] + partials.sum(axis=1)),
+    fixed=(
+        ("the chapter's example: contributions 3 and -2, bias -0.5", (np.array([3.0, -2.0]).reshape(1, 2, 1, 1), np.array([-0.5]))),
+        ("one input map", (_rng.normal(size=(2, 1, 3, 3)), np.array([0.5, -0.5]))),
+        ("all contributions negative, positive bias", (-_rng.random(size=(1, 3, 2, 2)), np.array([0.2]))),
+        ("a large negative bias", (_rng.normal(size=(2, 3, 3, 3)), np.array([-5.0, 1.0]))),
+    ),
+    random=_partials_row, n_random=4,
+    misconceptions=(
+        M("bias after the ReLU", lambda p, b: relu(p.sum(axis=1)) + b[:, None, None],
+          "the bias is part of the layer's sum: relu(bias + sum), not relu(sum) + bias."),
+        M("one ReLU per input map", lambda p, b: b[:, None, None] + relu(p).sum(axis=1), "that is a sum of ReLUs, "
+          "one per input map: a convolution layer adds ALL contributions and the bias first, and applies the ReLU "
+          "once, to the total."),
+        M("bias missing", lambda p, b: relu(p.sum(axis=1)), "the bias is missing: every output map adds its bias."),
+        M("no sum over maps", lambda p, b: relu(p + b[:, None, None, None]),
+          "the contributions of the input maps are not summed: one output map per filter."),
+    ),
+    hint="a convolution layer sums the contributions of every input map, adds the filter's bias, and only then "
+    "applies the ReLU; the result has one map per filter.",
+)
+# fmt: on
 
-_RELU_SAVED_MISCONCEPTIONS = [
-    Misconception(
-        lambda C, H, W, k: C * (H // k) * (W // k),
-        "that is how many ReLUs are LEFT after pooling first; the task asks how many are saved.",
-    ),
-    Misconception(
-        lambda C, H, W, k: H * W - (H // k) * (W // k),
-        "every one of the C maps needs its own ReLUs: multiply by C.",
-    ),
-    Misconception(
-        lambda C, H, W, k: C * H * W - C * H * W // (k * k),
-        "a pooled map has H // k rows and W // k columns (a window must fit): "
-        "count C * (H // k) * (W // k), not C * H * W // k**2.",
-    ),
+check_max_pool = checker(MAX_POOL)
+check_maxout = checker(MAXOUT)
+check_commutes = checker(COMMUTES)
+check_relu_saved = checker(RELU_SAVED)
+check_conv_then_relu = checker(CONV_THEN_RELU)
+TASKS = (MAX_POOL, MAXOUT, COMMUTES, RELU_SAVED, CONV_THEN_RELU)
+__all__ = ["relu", "negate", "square", "subtract_mean", "reverse_maps", "add_max", "TASKS"] + [
+    f"check_{t.name}" for t in TASKS
 ]
-
-
-def check_relu_saved(relu_saved) -> None:
-    """Check ``relu_saved(C, H, W, k)``: ReLUs saved by k x k max pooling (stride k) before the ReLU.
-
-    Examples
-    --------
-    >>> check_relu_saved(lambda C, H, W, k: C * H * W - C * (H // k) * (W // k))
-    ✔ relu_saved passes all 12 cases. Well done!
-    """
-    __tracebackhide__ = True
-    check_function(
-        relu_saved,
-        _relu_saved_cases(),
-        _relu_saved_reference,
-        task="relu_saved",
-        misconceptions=_RELU_SAVED_MISCONCEPTIONS,
-        hint="ReLU first evaluates one ReLU per value of the stack (C*H*W); pooling first only one per "
-        "value of the pooled stack. Return the difference, an int.",
-    )
-
-
-# --------------------------------------------------------------------------- conv_then_relu
-
-
-def _conv_then_relu_reference(partials, bias):
-    return _relu(bias[:, None, None] + partials.sum(axis=1))
-
-
-def _conv_then_relu_cases() -> list[Case]:
-    rng = np.random.default_rng(64)
-    fixed = [
-        ("the chapter's example: contributions 3 and -2, bias -0.5", np.array([3.0, -2.0]).reshape(1, 2, 1, 1), [-0.5]),
-        ("one input map", rng.normal(size=(2, 1, 3, 3)), [0.5, -0.5]),
-        ("all contributions negative, positive bias", -rng.random(size=(1, 3, 2, 2)), [0.2]),
-        ("a large negative bias", rng.normal(size=(2, 3, 3, 3)), [-5.0, 1.0]),
-    ]
-    cases = [Case(name, {"partials": p, "bias": np.array(b)}) for name, p, b in fixed]
-    for i in range(4):
-        n, c, h, w = (int(v) for v in rng.integers((1, 1, 1, 1), (5, 6, 6, 6)))
-        cases.append(
-            Case(f"random case {i + 1}", {"partials": rng.normal(size=(n, c, h, w)), "bias": rng.normal(size=n)})
-        )
-    return cases
-
-
-_CONV_THEN_RELU_MISCONCEPTIONS = [
-    Misconception(
-        lambda partials, bias: _relu(partials.sum(axis=1)) + bias[:, None, None],
-        "the bias is part of the layer's sum: relu(bias + sum), not relu(sum) + bias.",
-    ),
-    Misconception(
-        lambda partials, bias: bias[:, None, None] + _relu(partials).sum(axis=1),
-        "that is bias + a sum of ReLUs, one per input map: a convolution layer adds the contributions of ALL "
-        "input maps and the bias first, and applies the ReLU once, to the total.",
-    ),
-    Misconception(
-        lambda partials, bias: _relu(partials.sum(axis=1)),
-        "the bias is missing: every output map j adds bias[j] before the ReLU.",
-    ),
-]
-
-
-def check_conv_then_relu(conv_then_relu) -> None:
-    """Check ``conv_then_relu(partials, bias)``: a convolution layer followed by a ReLU.
-
-    ``partials[j, c]`` is input map ``c`` convolved with filter ``j``'s kernel
-    for that map, shape ``(N, C, H, W)``; ``bias`` has shape ``(N,)``. The
-    answer is ``relu(bias[j] + sum over c of partials[j, c])``, shape ``(N, H, W)``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> check_conv_then_relu(lambda partials, bias: np.maximum(bias[:, None, None] + partials.sum(axis=1), 0))
-    ✔ conv_then_relu passes all 8 cases. Well done!
-    """
-    __tracebackhide__ = True
-    check_function(
-        conv_then_relu,
-        _conv_then_relu_cases(),
-        _conv_then_relu_reference,
-        task="conv_then_relu",
-        misconceptions=_CONV_THEN_RELU_MISCONCEPTIONS,
-        hint="sum partials over the input maps (axis 1), add bias[j] to map j, then apply the ReLU once.",
-    )

@@ -1,0 +1,585 @@
+"""The one engine behind every exercise checker: a task is data, :func:`run` checks an answer against it.
+
+A :class:`Task` names the student's function and its arguments, the
+:mod:`convutil` reference, fixed edge cases and seeded random cases, the
+:class:`Misconception` objects it recognises (each a wrong formula with its
+hint), a general hint, and rules (functions the task forbids, a cap on the
+Python lines a vectorized answer may run, an optional custom ``verify``).
+:func:`run` calls the student's function on deep copies of every case's
+arguments under a time limit, with the forbidden functions replaced for the
+duration of the call, and turns whatever goes wrong -- a wrong value, type
+or shape, ``None``, an exception, an endless loop, a changed input, a broken
+rule -- into a :class:`CheckFailed` message that names the case, shows
+expected versus got, and gives a hint. A misconception's hint is given only
+when its formula explains the answer on *every* case it applies to.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import numbers
+import sys
+import threading
+import time
+import traceback
+import zlib
+from collections import Counter
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+#: Seconds one call of the student's function may take (time spent importing modules is not counted).
+TIME_LIMIT = 5.0
+#: Every passing checker prints a line that starts with this mark.
+PASS_MARK = "✔"
+#: After this many failed runs of one check in a session, the task's ``reveal`` text is added.
+REVEAL_AFTER = 3
+_PACKAGE = str(Path(__file__).resolve().parents[1])
+_LIBRARY = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, _PACKAGE, str(Path(threading.__file__).parent)})
+_FAILURES: Counter = Counter()
+
+
+class CheckFailed(AssertionError):
+    """Raised by a checker when the answer is not right yet; the message is the feedback."""
+
+
+class RuleBroken(Exception):
+    """Raised inside the student's call by a function the task forbids."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call of the student's function: a name shown to the student and the arguments, in order.
+
+    >>> Case("stride 2", {"n": 7, "k": 3}).call_text("output_size")
+    'output_size(n=7, k=3)'
+    """
+
+    name: str
+    args: dict = field(default_factory=dict)
+
+    def call_text(self, func_name: str) -> str:
+        return f"{func_name}({', '.join(f'{key}={show(value)}' for key, value in self.args.items())})"
+
+
+@dataclass(frozen=True)
+class Misconception:
+    """A known wrong answer: ``wrong(*args)`` computes it; ``hint`` explains it (``str.format`` fields: the
+    argument names, ``got``, ``expected``); ``part`` compares one item of a tuple answer only."""
+
+    label: str
+    wrong: Callable[..., Any]
+    hint: str
+    part: int | None = None
+
+
+@dataclass(frozen=True)
+class Task:
+    """One exercise task, as data (see the fields' comments and :mod:`convutil.checks`)."""
+
+    name: str  # the function (or variable) name the exercise uses
+    args: tuple[str, ...]  # argument names, in order (for a value task: the given quantities)
+    reference: Callable[..., Any]  # the right answer, from convutil
+    exercise: str  # notebook stem, e.g. "01-counting-maps-and-parameters"
+    chapter: str  # chapter notebook stem
+    fixed: tuple = ()  # (case name, argument values) rows: the edge cases
+    random: Callable[[np.random.Generator], tuple] | None = None  # one random row from a seeded generator
+    n_random: int = 0
+    misconceptions: tuple[Misconception, ...] = ()
+    hint: str = ""  # the general hint: the concept, not the formula
+    reveal: str = ""  # shown only after REVEAL_AFTER failed runs
+    forbid: tuple[str, ...] = ()  # convutil functions the student's call must not use
+    rule: str = ""  # why, shown when one is used
+    max_lines: int | None = None  # Python lines the student's own code may run per call (vectorized tasks)
+    value: bool = False  # the answer is a value, not a function
+    verify: Callable[[Any], tuple | None] | None = None  # custom check: None or (case, expected, got, hint)
+    rtol: float = 1e-6
+    atol: float = 1e-8
+
+    def cases(self) -> list[Case]:
+        rows = list(self.fixed)
+        if self.random is not None:
+            rng = np.random.default_rng(zlib.crc32(self.name.encode()))
+            rows += [(f"random case {i + 1}", self.random(rng)) for i in range(self.n_random)]
+        return [Case(name, dict(zip(self.args, values, strict=True))) for name, values in rows]
+
+
+# --------------------------------------------------------------------------- showing and comparing
+
+
+def show(value, limit: int = 100) -> str:
+    """A compact, readable form of an argument or answer: arrays by shape (small ones in full), nested tuples."""
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return f"a 0-d array holding {value.item()!r}"
+        if value.size <= 8 and value.dtype.kind in "biuf":
+            return f"array({(np.round(value, 6) if value.dtype.kind == 'f' else value).tolist()!r})"
+        return f"array of shape {value.shape}"
+    if isinstance(value, (tuple, list)) and len(value) <= 12:
+        inner = ", ".join(show(item, limit) for item in value)
+        text = f"({inner}{',' if len(value) == 1 else ''})" if isinstance(value, tuple) else f"[{inner}]"
+    elif isinstance(value, (np.floating, float)):
+        text = f"{float(value):.6g}"
+    elif callable(value) and hasattr(value, "__name__"):
+        text = value.__name__
+    else:
+        try:
+            text = repr(value)
+        except Exception:  # an answer whose repr fails
+            text = f"<a {type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _kind(value) -> str:
+    if value is None:
+        return "None"
+    if isinstance(value, np.ndarray):
+        return "a single number (a 0-d NumPy array)" if value.ndim == 0 else f"a NumPy array of shape {value.shape}"
+    return f"a {type(value).__name__}"
+
+
+def _number(value):
+    """``value`` as a Python number when it is one (0-d numeric arrays included, bools excluded), else None."""
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.number)):
+        return None
+    return value
+
+
+def _shape_note(expected: tuple, got: tuple) -> str:
+    if len(got) == len(expected) and got == expected[1:] + expected[:1]:
+        return " -- the maps axis is last; the course writes it first: (maps, height, width)"
+    if len(got) == len(expected) and sorted(got) == sorted(expected):
+        return " -- the right sizes in another order: check which axis is which"
+    if len(got) == len(expected) + 1:
+        return " -- one axis too many: is a sum (or a squeeze) missing?"
+    if len(got) + 1 == len(expected):
+        return " -- one axis too few: was an axis summed away or dropped?"
+    if len(got) == len(expected) and got[1:] == expected[1:]:
+        return f" -- the number of maps (axis 0) differs: {got[0]} instead of {expected[0]}"
+    return ""
+
+
+def compare(expected, got, *, rtol: float = 1e-6, atol: float = 1e-8, at: str = "") -> str | None:
+    """How ``got`` differs from ``expected`` (``None`` when they agree).
+
+    Numbers compare by value (an ``int`` answer may be any number equal to it),
+    tuples and lists item by item (either kind, or a 1-d array, is accepted),
+    arrays by shape and then values (any array-like of that shape is accepted).
+
+    >>> compare(7, 7.0) is None
+    True
+    >>> print(compare(((1335, 39, 310), (39, 310)), ((1337, 42, 314), (42, 314))))
+    at [0][0]: expected 1335, got 1337
+    >>> print(compare((4, 1), np.array(4.0)))
+    expected a tuple of 2 items, got a single number (a 0-d NumPy array): a 0-d array holding 4.0
+    """
+    where = f"at {at}: " if at else ""
+    if got is None and expected is not None:
+        return where + "got None (did the function forget to `return` its result?)"
+    if isinstance(expected, (bool, np.bool_)):
+        if isinstance(got, np.ndarray) and got.shape == () and got.dtype == bool:
+            got = bool(got)
+        if not isinstance(got, (bool, np.bool_)):
+            return f"{where}expected True or False, got {_kind(got)}: {show(got)}"
+        return None if bool(got) == bool(expected) else f"{where}expected {bool(expected)}, got {bool(got)}"
+    if _number(expected) is not None:
+        number = _number(got)
+        if number is None:
+            return f"{where}expected a number, got {_kind(got)}: {show(got)}"
+        if isinstance(expected, (numbers.Integral, np.integer)):
+            whole = "" if isinstance(number, numbers.Integral) or float(number).is_integer() else " (a whole number)"
+            return None if number == expected else f"{where}expected {expected}{whole}, got {show(number)}"
+        if math.isclose(number, expected, rel_tol=rtol, abs_tol=atol) or (math.isnan(number) and math.isnan(expected)):
+            return None
+        return f"{where}expected {show(expected)}, got {show(number)}"
+    if isinstance(expected, (tuple, list)):
+        if isinstance(got, np.ndarray) and got.ndim >= 1:
+            got = list(got)
+        if not isinstance(got, (tuple, list)):
+            return f"{where}expected a tuple of {len(expected)} items, got {_kind(got)}: {show(got)}"
+        if len(got) != len(expected):
+            return f"{where}expected {len(expected)} items, got {len(got)}: {show(got)}"
+        for i, (e, g) in enumerate(zip(expected, got)):
+            problem = compare(e, g, rtol=rtol, atol=atol, at=f"{at}[{i}]")
+            if problem is not None:
+                return problem
+        return None
+    if isinstance(expected, np.ndarray):
+        return _compare_arrays(expected, got, rtol, atol, where)
+    try:
+        return None if bool(got == expected) else f"{where}expected {show(expected)}, got {show(got)}"
+    except Exception:  # an answer whose == cannot be evaluated
+        return f"{where}expected {show(expected)}, got {_kind(got)}"
+
+
+def _compare_arrays(expected: np.ndarray, got, rtol: float, atol: float, where: str) -> str | None:
+    if type(got) is not np.ndarray and hasattr(got, "__array__"):  # a masked array, a torch tensor: its values
+        try:
+            got = np.asarray(got)
+        except Exception:  # an __array__ that fails
+            return f"{where}expected a NumPy array of shape {expected.shape}, got {_kind(got)} that NumPy cannot read"
+    if not isinstance(got, np.ndarray):
+        if not isinstance(got, (list, tuple)):
+            return f"{where}expected a NumPy array of shape {expected.shape}, got {_kind(got)}: {show(got)}"
+        try:
+            got = np.asarray(got, dtype=np.float64)
+        except (TypeError, ValueError):
+            return f"{where}expected a NumPy array of shape {expected.shape}, got a {type(got).__name__} (use np.array)"
+    if got.shape != expected.shape:
+        return f"{where}expected shape {expected.shape}, got shape {got.shape}{_shape_note(expected.shape, got.shape)}"
+    if got.dtype.kind not in "biuf":
+        return f"{where}expected real numbers, got an array of dtype {got.dtype}"
+    got_f, exp_f = got.astype(np.float64), expected.astype(np.float64)
+    if got.dtype.kind == "f" and got.dtype.itemsize < 8:  # single precision is right to about 1e-6 of the scale
+        rtol, atol = max(rtol, 1e-4), max(atol, 1e-5 * float(np.max(np.abs(exp_f), initial=1.0)))
+    same = np.isclose(got_f, exp_f, rtol=rtol, atol=atol, equal_nan=True)
+    if same.all():
+        return None
+    diff = np.where(same, 0.0, np.abs(got_f - exp_f))
+    index = np.unravel_index(np.argmax(np.where(np.isnan(diff), np.inf, diff)), diff.shape)
+    return (
+        f"{where}{int((~same).sum())} of {same.size} values differ; the largest difference is at index "
+        f"{tuple(int(i) for i in index)}: expected {exp_f[index]:.6g}, got {got_f[index]:.6g}"
+    )
+
+
+def _safe_compare(expected, got, task=None) -> str | None:
+    """:func:`compare`, with any failure of an exotic answer reported instead of raised."""
+    try:
+        return compare(expected, got, **({"rtol": task.rtol, "atol": task.atol} if task else {}))
+    except Exception as exc:  # e.g. an answer whose conversion to a number overflows
+        return f"your answer could not be compared with the expected one ({type(exc).__name__}: {exc})"
+
+
+def _changed(before, after, name: str) -> str | None:
+    """How the student's call changed argument ``name`` (``None`` when it did not)."""
+    try:
+        return _difference(before, after, name)
+    except Exception:  # contents replaced by something that cannot even be compared
+        return f"{name} was changed in place"
+
+
+def _difference(before, after, name: str) -> str | None:
+    if isinstance(before, np.ndarray):
+        if not isinstance(after, np.ndarray) or after.shape != before.shape:
+            return f"{name} was replaced or reshaped in place"
+        if np.array_equal(before, after, equal_nan=before.dtype.kind in "fc"):
+            return None
+        index = tuple(int(i) for i in np.argwhere(before != after)[0])
+        return f"{name}[{', '.join(map(str, index))}] was {show(before[index])}, now {show(after[index])}"
+    if isinstance(before, (list, tuple, dict)):
+        if type(after) is not type(before) or len(after) != len(before):
+            return f"{name} was changed in place"
+        pairs = before.items() if isinstance(before, dict) else enumerate(before)
+        for key, item in pairs:
+            problem = _difference(item, after[key], f"{name}[{key!r}]")
+            if problem:
+                return problem
+        return None
+    try:
+        return None if callable(before) or bool(before == after) else f"{name} was changed in place"
+    except Exception:  # an argument without a usable ==
+        return None
+
+
+# --------------------------------------------------------------------------- running the student's code
+
+
+def _student_file(filename: str) -> bool:
+    return not filename.startswith(_LIBRARY) and not filename.startswith("<frozen")
+
+
+def where_raised(exc: BaseException) -> str:
+    """The student's own frames of a traceback: ``in f, line 3: return n / s`` (innermost last)."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if _student_file(f.filename)]
+    same = [(a.filename, a.lineno) == (b.filename, b.lineno) for a, b in zip(frames, frames[1:])]
+    frames = [f for f, repeat in zip(frames, [False, *same]) if not repeat]  # a comprehension: its function's line
+    return "; ".join(f"in {f.name}, line {f.lineno}" + (f": {f.line}" if f.line else "") for f in frames[-2:])
+
+
+def _importing(frame) -> bool:
+    while frame is not None:
+        if "importlib._bootstrap" in frame.f_code.co_filename:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def call_with_time_limit(func, args: tuple, limit: float | None = None, max_lines: int | None = None):
+    """Call ``func(*args)`` in a helper thread; return ``(result, error, timed_out, lines)``.
+
+    Time spent importing modules does not count, so a first call that runs
+    ``import torch`` is not failed for its imports. ``lines`` counts the
+    Python lines executed in the student's own files when ``max_lines`` is set
+    (``None`` otherwise). A call that overruns is abandoned (a daemon thread).
+
+    >>> call_with_time_limit(pow, (2, 10))
+    (1024, None, False, None)
+    """
+    limit = TIME_LIMIT if limit is None else limit
+    box: dict[str, Any] = {"lines": 0 if max_lines else None}
+
+    def local(frame, event, arg):
+        box["lines"] += event == "line"
+        return local
+
+    def tracer(frame, event, arg):  # the student's files (a notebook's cells are files); not generated "<string>" code
+        name = frame.f_code.co_filename
+        return local if _student_file(name) and not name.startswith("<") else None
+
+    def target():
+        if max_lines:
+            sys.settrace(tracer)
+        try:
+            box["result"] = func(*args)
+        except BaseException as exc:  # the student's exception, reported as feedback
+            box["error"] = exc
+        finally:
+            sys.settrace(None)
+
+    worker = threading.Thread(target=target, daemon=True, name="convutil-check")
+    deadline, hard_stop = time.monotonic() + limit, time.monotonic() + 20 * limit
+    worker.start()
+    while worker.is_alive() and time.monotonic() < min(deadline, hard_stop):
+        worker.join(0.02)
+        if _importing(sys._current_frames().get(worker.ident)):  # time spent importing does not count
+            deadline = time.monotonic() + limit
+    if worker.is_alive():
+        return None, None, True, box["lines"]
+    return box.get("result"), box.get("error"), False, box["lines"]
+
+
+@contextmanager
+def forbidden(names: tuple[str, ...], namespace: dict, used: list):
+    """Replace the convutil functions ``names`` wherever a module (or ``namespace``) holds them; restore after."""
+    from .. import core, counting, crossmap, types
+
+    originals = {}
+    for name in names:
+        for module in (core, types, counting, crossmap):
+            if hasattr(module, name):
+                originals[id(getattr(module, name))] = name
+
+    def stand_in(name):
+        def refused(*args, **kwargs):
+            used.append(name)
+            raise RuleBroken(f"this task asks you to write it without {name}")
+
+        return refused
+
+    stand_ins = {key: stand_in(name) for key, name in originals.items()}
+    patched = []
+    spaces = [vars(m) for m in list(sys.modules.values()) if isinstance(getattr(m, "__dict__", None), dict)]
+    for space in [namespace, *spaces]:  # every module under the function's own name; the student's namespace fully
+        keys = list(space) if space is namespace else [name for name in names if name in space]
+        for key in keys:
+            if id(space[key]) in originals:
+                patched.append((space, key, space[key]))
+                space[key] = stand_ins[id(space[key])]
+    try:
+        yield
+    finally:
+        for space, key, value in patched:
+            space[key] = value
+
+
+# --------------------------------------------------------------------------- the check
+
+
+@dataclass
+class _Outcome:
+    case: Case
+    expected: Any
+    got: Any = None
+    problem: str | None = None
+
+
+def _matches(m: Misconception, outcomes: list[_Outcome]) -> bool:
+    """True when ``m`` predicts the answer on every case where it applies, and some case fails."""
+    explained = False
+    for o in outcomes:
+        try:
+            wrong = m.wrong(*o.case.args.values())
+            got, expected = (o.got[m.part], o.expected[m.part]) if m.part is not None else (o.got, o.expected)
+        except Exception:  # the formula or the part does not apply to this case
+            continue
+        if _safe_compare(wrong, got) is not None:
+            return False
+        explained = explained or _safe_compare(expected, got) is not None
+    return explained
+
+
+def _fmt(text: str, **fields) -> str:
+    try:
+        return text.format(**fields)
+    except Exception:  # a field the case does not have, or an answer that cannot be indexed
+        return text
+
+
+def _hints(task: Task, outcomes: list[_Outcome], first: _Outcome) -> str:
+    fields = {**first.case.args, "got": first.got, "expected": first.expected}
+    hints = [_fmt(m.hint, **fields) for m in task.misconceptions if _matches(m, outcomes)]
+    hints = list(dict.fromkeys(hints)) or ([_fmt(task.hint, **fields)] if task.hint else [])
+    reveal = [f"Still stuck? {task.reveal}"] if task.reveal and _FAILURES[task.name] >= REVEAL_AFTER else []
+    return "\n".join([f"Hint: {h}" for h in hints] + reveal)
+
+
+# fmt: off
+#: The feedback for everything but a wrong value; fields: task, case, call, used, rule, limit, error, where, ...
+MESSAGES = {
+    "rule": '{task} broke a rule of this task on the case "{case}":\n  call:  {call}\n'
+            "  it used {used}, which this task asks you not to use.\nHint: {rule}",
+    "time": '{task} took longer than {limit:g} s on the case "{case}" and was stopped:\n  call: {call}\n'
+            "Is there a loop that never ends, or one much slower than it needs to be? (The stopped call may go on "
+            "in the background: if the notebook feels slow, restart the kernel.)",
+    "blank": "{task} is not written yet: it raised NotImplementedError.\nReplace `# YOUR CODE HERE` and "
+             "`raise NotImplementedError()` with your code, run that cell, then run this check again.",
+    "error": '{task} raised an error on the case "{case}":\n  call:  {call}\n  error: {error}\n  where: {where}\n'
+             "Run that call yourself in a new cell to see the whole traceback.",
+    "changed": '{task} changed its input on the case "{case}":\n  call:    {call}\n  changed: {changed}\n'
+               "Hint: your function changed its input. A function must not modify its arguments: the caller still "
+               "needs them. Work on a copy (a.copy()) or build a new array; `a += b`, `a[...] = ...` and "
+               "`np.add(..., out=a)` write into a.",
+    "loops": '{task} is not vectorized on the case "{case}":\n  call:  {call}\n'
+             "  it ran {lines} lines of Python (at most {max_lines} expected).\nHint: {rule}",
+    "unset": "{task} is not set yet: replace `raise NotImplementedError()` with your code that assigns {task}, "
+             "run that cell, then run this check again.",
+    "not callable": "This check expects your function {task} itself, e.g. check_{task}({task}); it got {got}.",
+    "wrong": '{task} is not right yet on the case "{case}"{more}:\n  call:     {call}\n  expected: {expected}\n'
+             "  got:      {got}\n  problem:  {problem}\n{hints}",
+    "wrong value": "{task} is not right yet{given}:\n  expected: {expected}\n  got:      {got}\n"
+                   "  problem:  {problem}\n{hints}",
+    "verify": '{task} is not right yet on the case "{case}":\n  expected: {expected}\n  got:      {got}\nHint: {hint}',
+}
+# fmt: on
+
+
+def _fail(task: Task, kind: str, **fields):
+    _FAILURES[task.name] += 1
+    text = MESSAGES[kind].format(task=task.name, rule=task.rule, max_lines=task.max_lines, **fields)
+    raise CheckFailed(text.replace("\n  where: \n", "\n").rstrip()) from None
+
+
+def _call_problem(error, timed_out, lines, used, changed, max_lines) -> tuple[str, dict] | None:
+    """What went wrong in a call that gave no answer to compare (rule, time-out, error, changed input, loops)."""
+    if used:
+        return "rule", {"used": used[0]}
+    if timed_out:
+        return "time", {"limit": TIME_LIMIT}
+    if isinstance(error, NotImplementedError):
+        return "blank", {}
+    if error is not None:
+        return "error", {"error": f"{type(error).__name__}: {error}", "where": where_raised(error)}
+    if changed:
+        return "changed", {"changed": changed}
+    if lines is not None and lines > max_lines:
+        return "loops", {"lines": lines}
+    return None
+
+
+def _run_calls(task: Task, func, cases: list[Case], expected: list) -> list[_Outcome]:
+    """Call ``func`` on every case (rules in force); fail at once on a call that gives no answer."""
+    outcomes, used = [], []
+    with forbidden(task.forbid, getattr(func, "__globals__", {}), used) if task.forbid else _nothing():
+        for case, right in zip(cases, expected):
+            args = copy.deepcopy(tuple(case.args.values()))
+            result, error, timed_out, lines = call_with_time_limit(func, args, None, task.max_lines)
+            changed = next(
+                (c for n, a, b in zip(case.args, case.args.values(), args) if (c := _changed(a, b, n))), None
+            )
+            problem = _call_problem(error, timed_out, lines, used, changed, task.max_lines)
+            if problem and (used or changed or not any(o.problem for o in outcomes)):
+                _fail(task, problem[0], case=case.name, call=case.call_text(task.name), **problem[1])
+            if problem:  # an earlier case already failed on its value: report that one first
+                break
+            outcomes.append(_Outcome(case, right, result, _safe_compare(right, result, task)))
+    return outcomes
+
+
+@contextmanager
+def _nothing():
+    yield
+
+
+def run(task: Task, answer) -> None:
+    """Check ``answer`` (the student's function, or value) against ``task``: print a pass line or raise CheckFailed."""
+    __tracebackhide__ = True
+    cases = [] if task.verify else task.cases()
+    if task.verify is not None:
+        failure = task.verify(answer)
+        if failure:
+            _fail(task, "verify", **dict(zip(("case", "expected", "got", "hint"), failure)))
+    elif task.value and answer is None:
+        _fail(task, "unset")
+    elif not task.value and not callable(answer):
+        _fail(task, "not callable", got=f"{_kind(answer)}: {show(answer)}")
+    expected = [task.reference(*copy.deepcopy(tuple(c.args.values()))) for c in cases]
+    if task.value:
+        outcomes = [_Outcome(c, e, answer, _safe_compare(e, answer, task)) for c, e in zip(cases, expected)]
+    else:
+        outcomes = _run_calls(task, answer, cases, expected)
+    failed = [o for o in outcomes if o.problem is not None]
+    if not failed:
+        noun = "is right" if task.value or task.verify else f"passes all {len(cases)} case{'s' * (len(cases) != 1)}"
+        print(f"{PASS_MARK} {task.name} {noun}. Well done!")
+        return
+    first, more = failed[0], f" (and {len(failed) - 1} more of the {len(outcomes)} cases)" if len(failed) > 1 else ""
+    given = ", ".join(f"{k}={show(v)}" for k, v in first.case.args.items())
+    fields = {
+        "expected": show(first.expected),
+        "got": show(first.got),
+        "problem": first.problem,
+        "hints": _hints(task, outcomes, first),
+    }
+    if task.value:
+        _fail(task, "wrong value", given=f" (with {given})" if given else "", **fields)
+    _fail(task, "wrong", case=first.case.name, more=more, call=first.case.call_text(task.name), **fields)
+
+
+def checker(task: Task) -> Callable[..., None]:
+    """The public ``check_<name>`` function of ``task``: ``check(answer)`` (or ``check(*values)`` with ``verify``)."""
+
+    def check(answer, *more) -> None:
+        __tracebackhide__ = True
+        run(task, (answer, *more) if more else answer)
+
+    kind = "value" if task.value or task.verify else "function"
+    check.__name__ = check.__qualname__ = f"check_{task.name}"
+    check.__doc__ = (
+        f"Check the {kind} ``{task.name}`` of exercise {task.exercise} (chapter {task.chapter}).\n\n"
+        f"Arguments: {', '.join(task.args) or 'none'}. Raises CheckFailed with feedback, or prints {PASS_MARK}."
+    )
+    check.task = task
+    return check
+
+
+def _show_check_failed(shell, etype, value, tb, tb_offset=None):
+    """IPython display of a failed check: the feedback alone, without the checker's frames."""
+    stb = [f"\x1b[0;31m{etype.__name__}\x1b[0m: {value}"]
+    shell._showtraceback(etype, value, stb)  # what IPython's own showtraceback ends with
+    return stb
+
+
+def _register_with_ipython() -> None:
+    """In IPython/Jupyter, show a :class:`CheckFailed` as its message only (IPython's ``set_custom_exc`` hook).
+
+    The cell still ends in an error (``ename`` ``CheckFailed``), so nbval, nbclient and graders see the failure.
+    Left alone when another handler is already installed.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None and not shell.custom_exceptions:
+        shell.set_custom_exc((CheckFailed,), _show_check_failed)
+
+
+_register_with_ipython()
