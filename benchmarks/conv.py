@@ -419,7 +419,7 @@ def measure_memory(index, library):
 def seed_example(repeats, torch_float64):
     """Time the seed cases beside PyTorch and measure the peak extra memory of each."""
     print("\nThe seeds' full-size example (median of the repeats; memory: peak extra RSS of one call)")
-    head = f"{'case':48s} {'convutil':>9s} {'PyTorch':>9s} {'ratio':>6s} {'convutil MB':>12s} {'PyTorch MB':>11s}"
+    head = f"{'case':48s} {'convutil':>9s} {'PyTorch':>9s} {'ratio':>6s} {'convutil MiB':>12s} {'PyTorch MiB':>11s}"
     print(head)
     print("-" * len(head))
     for index, case in enumerate(SEED_CASES):

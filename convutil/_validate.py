@@ -1,10 +1,4 @@
-"""Argument checking shared by the public functions.
-
-Every public function turns malformed input into a ``TypeError`` or
-``ValueError`` whose message names the argument and the offending value or
-shape, so that a student never has to decode a NumPy broadcasting error.
-All checks run before any large array is allocated.
-"""
+"""Argument checks: bad input becomes a TypeError or ValueError naming the argument and its value or shape."""
 
 from __future__ import annotations
 
@@ -21,13 +15,7 @@ MAX_ELEMENTS = 2**30
 
 
 def as_float_array(value, name: str, ndims: Sequence[int] | None = None) -> np.ndarray:
-    """Return ``value`` as a floating-point array, or raise a clear error.
-
-    float32 and float64 are kept; bool and integer input becomes float64,
-    float16 becomes float32, longer floats become float64, and non-native byte
-    order becomes native. The number of
-    dimensions is checked (against ``ndims``) before any conversion copy.
-    """
+    """``value`` as a float array (bool/int -> float64, float16 -> float32), its ``ndim`` one of ``ndims``."""
     if value is None:
         raise TypeError(f"{name} must be an array, got None")
     if isinstance(value, (str, bytes, dict, set)):

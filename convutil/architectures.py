@@ -1,22 +1,11 @@
-"""Historical architectures as plain data, with their parameters and MACs counted.
+"""Historical architectures as plain data, their parameters and MACs counted from the layer shapes.
 
-The layer specifications of three networks that the course uses as evidence,
-written down from their papers, and a few functions that count their learned
-parameters and multiply-accumulates (MACs) with :func:`convutil.conv_params`
-and :func:`convutil.conv_macs`. Nothing here runs a network and nothing is
-downloaded: the numbers are recomputed from the layer shapes alone.
+* LeNet-5's layer C3 (LeCun et al. 1998): 16 maps over S2's 6, by the paper's Table I (:func:`lenet5_c3_table`).
+* AlexNet (Krizhevsky et al. 2012): five conv layers, three with the two-GPU split
+  (``groups=2``), three fully connected ones (:func:`alexnet`, specs for :func:`convutil.summary.summary`).
+* GoogLeNet (Szegedy et al. 2015): its nine inception modules' filter counts (:data:`INCEPTION`).
 
-* LeNet-5's layer C3 (LeCun et al. 1998): 16 maps over S2's 6 maps, connected
-  by the paper's Table I, not all-to-all (:func:`lenet5_c3_table`).
-* AlexNet (Krizhevsky et al. 2012): five convolution layers, three with the
-  two-GPU split (``groups=2``), and three fully connected layers
-  (:func:`alexnet`, as layer specifications for :func:`convutil.summary.summary`).
-* GoogLeNet (Szegedy et al. 2015): the filter counts of its nine inception
-  modules (:data:`INCEPTION`).
-
-Conventions: channels-first, PyTorch's output-size formula
-(:func:`convutil.conv_output_size`), MACs per example, biases are additions
-(not counted as MACs). Per-layer tables are :mod:`convutil.summary`'s job.
+MACs are per example; biases are additions, not MACs.
 """
 
 from __future__ import annotations
@@ -29,15 +18,7 @@ from ._validate import as_int
 from .counting import conv_macs, conv_params
 from .nn import Conv2d, Flatten, Linear, MaxPool2d
 
-__all__ = [
-    "alexnet",
-    "ALEXNET_INPUT",
-    "Inception",
-    "INCEPTION",
-    "lenet5_c3_table",
-    "table_params",
-    "table_connections",
-]
+__all__ = ["alexnet", "ALEXNET_INPUT", "Inception", "INCEPTION", "lenet5_c3_table", "table_params", "table_connections"]
 
 
 #: The input AlexNet's layer sizes work out for: one 227x227 RGB image (the paper says 224).
@@ -45,35 +26,17 @@ ALEXNET_INPUT = (3, 227, 227)
 
 
 def alexnet(*, groups: int = 2) -> list:
-    """AlexNet (Krizhevsky, Sutskever and Hinton 2012) as :mod:`convutil.summary` layer specifications.
+    """AlexNet (Krizhevsky, Sutskever and Hinton 2012) as layer specifications for :func:`convutil.summary.summary`.
 
-    Five convolution layers, three overlapping 3x3 stride-2 max poolings and
-    three fully connected layers. With ``groups=2`` (the default, as in the
-    paper) conv2, conv4 and conv5 see only the maps on their own GPU; conv3
-    and the fully connected layers connect across both. ``groups=1`` gives the
-    same network as if one GPU had held every map. ReLU and local response
-    normalisation are left out: they have no parameters and no MACs.
-
-    Parameters
-    ----------
-    groups : int, default 2
-        ``groups`` of conv2, conv4 and conv5.
-
-    Returns
-    -------
-    list of :class:`convutil.summary.Conv2d`, :class:`~convutil.summary.MaxPool2d`,
-    :class:`~convutil.summary.Flatten`, :class:`~convutil.summary.Linear`
-        Give it to :func:`convutil.summary.summary` with :data:`ALEXNET_INPUT`.
+    With ``groups=2`` (the paper) conv2, conv4 and conv5 see only their own GPU's
+    maps; ``groups=1`` is the one-GPU network. ReLU and local response
+    normalisation (no parameters, no MACs) are left out. Use :data:`ALEXNET_INPUT`.
 
     Examples
     --------
     >>> from convutil.summary import summary
-    >>> summary(alexnet(), ALEXNET_INPUT).total_params
-    60965224
-    >>> summary(alexnet(groups=1), ALEXNET_INPUT).total_params
-    62378344
-    >>> [r.output_shape[1] for r in summary(alexnet(), ALEXNET_INPUT).rows if r.layer.name in ("conv1", "pool1", "pool2", "pool5")]
-    [55, 27, 13, 6]
+    >>> summary(alexnet(), ALEXNET_INPUT).total_params, summary(alexnet(groups=1), ALEXNET_INPUT).total_params
+    (60965224, 62378344)
     """
     g = as_int(groups, "groups", minimum=1)
     return [
@@ -96,20 +59,15 @@ def alexnet(*, groups: int = 2) -> list:
 class Inception:
     """One GoogLeNet inception module: its filter counts, as in the paper's Table 1.
 
-    Four parallel branches over the same ``c_in`` maps, concatenated:
-    a 1x1 convolution (``n1x1``); a 1x1 reduction to ``n3x3_reduce`` maps
-    followed by a 3x3 convolution (``n3x3``); a 1x1 reduction to ``n5x5_reduce``
-    maps followed by a 5x5 convolution (``n5x5``); a 3x3 max pooling followed by
-    a 1x1 projection (``pool_proj``). Every convolution keeps the
-    ``size x size`` resolution.
+    Four branches over the same ``c_in`` maps, concatenated: 1x1 (``n1x1``); 1x1
+    to ``n3x3_reduce`` then 3x3 (``n3x3``); 1x1 to ``n5x5_reduce`` then 5x5
+    (``n5x5``); 3x3 max pooling then 1x1 (``pool_proj``); all at ``size x size``.
 
     Examples
     --------
     >>> m = INCEPTION["3a"]
-    >>> m.c_out
-    256
-    >>> m.params(), m.macs()          # weights only, no biases
-    (163328, 128049152)
+    >>> m.c_out, m.params(), m.macs()          # weights only, no biases
+    (256, 163328, 128049152)
     """
 
     name: str
@@ -128,10 +86,8 @@ class Inception:
         return self.n1x1 + self.n3x3 + self.n5x5 + self.pool_proj
 
     def convolutions(self) -> tuple[tuple[str, int, int, int], ...]:
-        """The module's six convolutions as ``(name, c_in, c_out, kernel_size)``.
+        """The six convolutions as ``(name, c_in, c_out, kernel_size)``.
 
-        Examples
-        --------
         >>> INCEPTION["3a"].convolutions()[3:5]
         (('5x5 reduce', 192, 16, 1), ('5x5', 16, 32, 5))
         """
@@ -154,49 +110,36 @@ class Inception:
         return sum(conv_macs(c_in, c_out, k, out) for _, c_in, c_out, k in self.convolutions())
 
 
-def _inception(name, c_in, counts, size):
-    return Inception(name, c_in, *counts, size)
-
-
 #: GoogLeNet's nine inception modules (Szegedy et al. 2015, Table 1): input maps,
 #: the six filter counts (#1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj)
 #: and the spatial size.
 INCEPTION: dict[str, Inception] = {
     m.name: m
     for m in (
-        _inception("3a", 192, (64, 96, 128, 16, 32, 32), 28),
-        _inception("3b", 256, (128, 128, 192, 32, 96, 64), 28),
-        _inception("4a", 480, (192, 96, 208, 16, 48, 64), 14),
-        _inception("4b", 512, (160, 112, 224, 24, 64, 64), 14),
-        _inception("4c", 512, (128, 128, 256, 24, 64, 64), 14),
-        _inception("4d", 512, (112, 144, 288, 32, 64, 64), 14),
-        _inception("4e", 528, (256, 160, 320, 32, 128, 128), 14),
-        _inception("5a", 832, (256, 160, 320, 32, 128, 128), 7),
-        _inception("5b", 832, (384, 192, 384, 48, 128, 128), 7),
+        Inception("3a", 192, 64, 96, 128, 16, 32, 32, 28),
+        Inception("3b", 256, 128, 128, 192, 32, 96, 64, 28),
+        Inception("4a", 480, 192, 96, 208, 16, 48, 64, 14),
+        Inception("4b", 512, 160, 112, 224, 24, 64, 64, 14),
+        Inception("4c", 512, 128, 128, 256, 24, 64, 64, 14),
+        Inception("4d", 512, 112, 144, 288, 32, 64, 64, 14),
+        Inception("4e", 528, 256, 160, 320, 32, 128, 128, 14),
+        Inception("5a", 832, 256, 160, 320, 32, 128, 128, 7),
+        Inception("5b", 832, 384, 192, 384, 48, 128, 128, 7),
     )
 }
 
 
 def lenet5_c3_table() -> np.ndarray:
-    """LeNet-5's S2 -> C3 connection table (LeCun et al. 1998, Table I).
+    """LeNet-5's S2 -> C3 connection table (LeCun et al. 1998, Table I), a fresh bool array (16, 6).
 
-    ``table[j, i]`` is True when C3 map ``j`` takes S2 map ``i`` as input: maps
-    0-5 take three cyclically contiguous S2 maps, 6-11 four contiguous ones,
-    12-14 four non-contiguous ones, and map 15 all six. A fresh array on every call.
-
-    Returns
-    -------
-    ndarray of bool, shape (16, 6)
-        Rows are C3 maps (outputs), columns S2 maps (inputs), as
-        ``convutil.viz.plot_connections(kind="table")`` expects.
+    ``table[j, i]``: C3 map ``j`` takes S2 map ``i``. Maps 0-5 take three cyclically
+    contiguous S2 maps, 6-11 four, 12-14 four non-contiguous ones, 15 all six.
 
     Examples
     --------
     >>> table = lenet5_c3_table()
     >>> table.shape, int(table.sum())
     ((16, 6), 60)
-    >>> table.sum(axis=1).tolist()
-    [3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 6]
     """
     j = np.arange(6)[:, None]
     offsets3 = (j + np.arange(3)) % 6  # maps 0-5: S2 maps j, j+1, j+2 (cyclic)
@@ -211,63 +154,36 @@ def lenet5_c3_table() -> np.ndarray:
     return table
 
 
-def _check_table(table) -> np.ndarray:
+def _fan_ins(table) -> list[tuple[int, int]]:
+    """``(inputs per output map, how many output maps have that many)`` of a checked ``table``."""
     arr = np.asarray(table)
     if arr.ndim != 2 or arr.dtype != bool:
         raise TypeError(f"table must be a 2D boolean array (c_out, c_in), got dtype {arr.dtype} and shape {arr.shape}")
     if not arr.any(axis=1).all():
         empty = np.flatnonzero(~arr.any(axis=1)).tolist()
         raise ValueError(f"table of shape {arr.shape}: output maps {empty} have no input map")
-    return arr
+    return [(int(f), int(n)) for f, n in zip(*np.unique(arr.sum(axis=1), return_counts=True))]
 
 
 def table_params(table, kernel_size, *, bias: bool = True) -> int:
-    """Parameters of a convolution whose output maps see only the inputs ``table`` marks.
-
-    Output map ``j`` is a convolution over its own ``table[j].sum()`` input
-    maps; the counts are summed with :func:`convutil.conv_params`.
-
-    Parameters
-    ----------
-    table : array_like of bool, shape (c_out, c_in)
-    kernel_size : int or tuple of int
-    bias : bool, default True
+    """Parameters of a convolution whose output maps see only the inputs ``table`` (c_out, c_in) marks.
 
     Examples
     --------
     >>> table_params(lenet5_c3_table(), 5)       # LeNet-5's C3
     1516
-    >>> import numpy as np
-    >>> table_params(np.ones((16, 6), dtype=bool), 5) == 6 * 16 * 25 + 16   # all-to-all
-    True
     """
-    arr = _check_table(table)
-    inputs_per_map = arr.sum(axis=1)
-    fan_ins, counts = np.unique(inputs_per_map, return_counts=True)
-    return sum(int(n) * conv_params(int(f), 1, kernel_size, bias=bias) for f, n in zip(fan_ins, counts))
+    return sum(n * conv_params(f, 1, kernel_size, bias=bias) for f, n in _fan_ins(table))
 
 
 def table_connections(table, kernel_size, output_size) -> int:
-    """Connections of such a layer: (weights + bias) per output value, times output values.
-
-    LeCun et al. count a connection for every weight use and every bias use:
-    multiply-accumulates (:func:`convutil.conv_macs`) plus one bias addition
-    per output value.
-
-    Parameters
-    ----------
-    table : array_like of bool, shape (c_out, c_in)
-    kernel_size : int or tuple of int
-    output_size : int or tuple of int
-        Spatial size of each output map, e.g. ``(10, 10)`` for C3.
+    """Connections of such a layer, as LeCun et al. count them: MACs plus one bias addition per output value.
 
     Examples
     --------
     >>> table_connections(lenet5_c3_table(), 5, (10, 10))
     151600
     """
-    arr = _check_table(table)
-    fan_ins, counts = np.unique(arr.sum(axis=1), return_counts=True)
-    macs = sum(int(n) * conv_macs(int(f), 1, kernel_size, output_size) for f, n in zip(fan_ins, counts))
-    bias_adds = arr.shape[0] * conv_macs(1, 1, 1, output_size)
-    return macs + bias_adds
+    fan_ins = _fan_ins(table)
+    macs = sum(n * conv_macs(f, 1, kernel_size, output_size) for f, n in fan_ins)
+    return macs + sum(n for _, n in fan_ins) * conv_macs(1, 1, 1, output_size)  # + one bias addition per output

@@ -1,116 +1,49 @@
 """Vectorized convolution and pooling in NumPy, with PyTorch's conventions.
 
-Arrays are channels-first: one example is ``(C, H, W)`` (``(C, D, H, W)`` in
-3D), a batch is ``(N, C, H, W)``. "Convolution" means cross-correlation, as in
-every deep-learning framework: the kernel is not flipped. Padding is zeros.
-
-Strategy (chosen by measurement, see ``benchmarks/README.md``):
-
-* every receptive field is a strided window view of the (padded) input, made
-  without copying (``numpy.lib.stride_tricks.sliding_window_view``);
-* ordinary and grouped convolutions copy that view into the ``im2col``
-  matrix, the batch joined to the output positions, and contract it with the
-  weights in one BLAS matrix product per group. The matrix is built one chunk
-  of output rows at a time, at most ``MEMORY_BUDGET`` bytes each, so a call
-  needs little more memory than its input and output (a 1x1 convolution with
-  stride 1 on one example needs no copy at all);
-* depthwise convolutions (one filter per input map, up to
-  ``MAX_SHIFT_AND_ADD_TAPS`` taps) multiply and add one shifted view per
-  kernel tap instead, which needs no ``im2col`` copy;
-* pooling is separable: it reduces the ``kH`` rows of every window, then the
-  ``kW`` columns, with ``np.maximum`` or ``np.add``.
-
-The backward passes reuse the same pieces: the input gradient of a
-convolution is a convolution (the transposed one, see :func:`conv2d_backward`),
-the weight gradient is one matrix product per ``im2col`` chunk, and pooling
-gradients add each window's share back one kernel tap at a time.
-
-All argument checks run before any large allocation, and a call whose padded
-input or output would exceed ``_validate.MAX_ELEMENTS`` elements is refused.
-The only Python loops run over kernel taps and memory chunks, never over
-pixels, channels or the batch.
+Channels-first arrays, cross-correlation (no kernel flip, as PyTorch, TensorFlow and
+Caffe; Theano and Lasagne flip), zero padding. Strategy (measured, see
+``benchmarks/README.md``): windows are views of the padded input
+(``sliding_window_view``); convolutions copy them into an ``im2col`` matrix one chunk
+of ``MEMORY_BUDGET`` bytes at a time, one BLAS product per group; depthwise ones add
+one shifted view per tap; pooling is separable. Checks run before any large
+allocation; Python loops run only over kernel taps and chunks.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from numpy.typing import ArrayLike
 
 from ._validate import as_float_array, as_int, as_tuple, check_size
 
 __all__ = [
-    "conv2d",
-    "conv3d",
-    "max_pool2d",
-    "avg_pool2d",
-    "conv_output_size",
-    "conv2d_backward",
-    "max_pool2d_backward",
-    "avg_pool2d_backward",
-]
+    "conv2d", "conv3d", "max_pool2d", "avg_pool2d", "conv_output_size", "conv2d_backward", "max_pool2d_backward",
+    "avg_pool2d_backward"
+]  # fmt: skip
 
 #: Depthwise convolutions with at most this many kernel taps use shift-and-add
 #: (one pass per tap, measured faster than im2col); larger kernels use im2col.
 MAX_SHIFT_AND_ADD_TAPS = 49
 
-#: Largest im2col chunk, in bytes (at least one output position).
-#: The matrix of receptive fields can be tens of times larger than the input
-#: (one column per output position, one row per weight of a filter): it is
-#: built and used one chunk of output positions at a time (whole rows, or whole
-#: examples, where they fit), so no call needs much more memory than its input
-#: plus its output plus this budget.
-#: Measured: 16 MB chunks stay close to the processor's caches and were 2-4x
-#: faster than 64 MB ones on the seeds' 1337-map 3D example, and no slower on
-#: the other benchmark shapes.
+#: Largest im2col chunk in bytes: calls need little more than input + output + this.
+#: 16 MB stays near the caches: 2-4x faster than 64 MB on the seeds' 1337-map 3D example.
 MEMORY_BUDGET = 16 * 2**20
-
-IntOrTuple = int | tuple[int, ...]
-Padding = int | tuple[int, ...] | Literal["valid", "same"]
 
 
 def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
-    """Length of a convolution's output along one spatial dimension.
+    """Length of a convolution's output along one dimension (PyTorch's ``Conv2d`` formula).
 
-    ``floor((size + 2*padding - dilation*(kernel_size - 1) - 1) / stride) + 1``,
-    the formula of PyTorch's ``Conv2d`` documentation.
-
-    Parameters
-    ----------
-    size : int
-        Input length (height or width), >= 1.
-    kernel_size : int
-        Kernel length, >= 1.
-    stride : int, default 1
-        Step between neighbouring windows, >= 1.
-    padding : int, default 0
-        Zeros added on *each* side, >= 0.
-    dilation : int, default 1
-        Spacing between kernel taps, >= 1.
-
-    Returns
-    -------
-    int
-        The output length.
-
-    Raises
-    ------
-    ValueError
-        If an argument is out of range or the (dilated) kernel does not fit in
-        the padded input, i.e. the output would be empty.
+    ``floor((size + 2*padding - dilation*(kernel_size - 1) - 1) / stride) + 1``;
+    ValueError when an argument is out of range or the output would be empty.
 
     Examples
     --------
-    >>> conv_output_size(9, 3)          # the 9x9x10 volume of seed 003
-    7
-    >>> conv_output_size(227, 11, stride=4)   # AlexNet conv1
-    55
-    >>> conv_output_size(28, 5, padding=2)    # "same" padding for 5x5
-    28
+    >>> conv_output_size(9, 3), conv_output_size(227, 11, stride=4), conv_output_size(28, 5, padding=2)
+    (7, 55, 28)
     """
     size = as_int(size, "size", minimum=1)
     kernel_size = as_int(kernel_size, "kernel_size", minimum=1)
@@ -180,11 +113,7 @@ def _inner(pads, sizes):
 
 
 def _tap(xp, tap, stride, dilation, out_sizes):
-    """View of ``xp`` at one kernel tap for every output position (no copy).
-
-    Element ``[..., *pos]`` is ``xp[..., *(pos * stride + tap * dilation)]``,
-    over the trailing ``len(tap)`` axes.
-    """
+    """View of ``xp`` at one kernel tap for all output positions: ``xp[..., *(pos * stride + tap * dilation)]``."""
     index = (slice(t * d, t * d + (n - 1) * s + 1, s) for t, d, s, n in zip(tap, dilation, stride, out_sizes))
     return xp[(Ellipsis, *index)]
 
@@ -268,13 +197,9 @@ def _correlate(xp, weight, groups, stride, dilation, out_sizes):
 def _im2col_chunks(xp, groups, ksize, stride, dilation, out_sizes):
     """Yield ``(index, cols)``: the im2col matrix, one chunk of at most ``MEMORY_BUDGET`` bytes at a time.
 
-    ``index`` is a tuple of slices of the output positions ``(N, *out_sizes)``:
-    whole trailing axes, a run of the axis before them, single indices of the
-    axes before that. ``cols`` has shape ``(G, C_in/G * prod(ksize), positions)``,
-    one column per receptive field of the chunk, in the order of ``index``.
-    The batch joins the output positions, so a small batch costs one large
-    BLAS product rather than one per example (measured: as fast on a quiet
-    machine, up to 3x faster when the BLAS threads compete with other work).
+    ``index`` slices the output positions ``(N, *out_sizes)``; ``cols`` has shape
+    ``(G, C_in/G * prod(ksize), positions)``. The batch joins the positions: one large
+    BLAS product rather than one per example (up to 3x faster under load).
     """
     n, c_in, nd = xp.shape[0], xp.shape[1], len(ksize)
     extents = [d * (k - 1) + 1 for k, d in zip(ksize, dilation)]
@@ -317,10 +242,8 @@ def _im2col_matmul(xp, weight, groups, stride, dilation, out_sizes):
 def _depthwise(x, weight, ksize, stride, dilation, out_sizes):
     """One filter per input map: multiply and add one shifted view per kernel tap (no im2col copy).
 
-    With stride 1, every tap's view is one contiguous run of the flattened
-    (padded) maps: the sum runs over "row-extended" positions (every column of
-    the padded input, measured faster than 2D strided views) and the valid
-    positions are picked out at the end.
+    With stride 1 each tap is one contiguous run of the flattened padded maps (faster
+    than 2D views); the valid positions are picked out at the end.
     """
     n, c = x.shape[:2]
     w = weight.reshape(c, -1, 1)  # (C, prod(ksize), 1)
@@ -347,15 +270,10 @@ def _depthwise(x, weight, ksize, stride, dilation, out_sizes):
 
 
 def _input_grad(grad_out, weight, x_shape, pads, groups, stride, dilation):
-    """The transposed convolution: ``grad_out`` dilated by the stride, fully correlated with the flipped kernels.
+    """The transposed convolution: ``grad_out``, spread by the stride, correlated with the flipped kernels.
 
-    Output pixel ``p`` took input pixel ``p * stride + tap * dilation`` (padded
-    coordinates) with weight ``w[tap]``. Spreading ``grad_out`` with ``stride - 1``
-    zeros between its pixels and ``span = dilation * (k - 1)`` zeros around it,
-    input pixel ``i`` meets exactly those ``grad_out[p] * w[tap]`` when the
-    kernel is flipped; each filter's kernels go back to their input maps
-    (weight transposed within each group). Only the rows over ``x`` itself,
-    not its padding, are computed.
+    Each filter's kernels go back to their input maps (weight transposed within each
+    group); only the rows over ``x``, not its padding, are computed.
     """
     n, c_out, *out_sizes = grad_out.shape
     c_in, sizes, ksize = x_shape[1], x_shape[2:], weight.shape[2:]
@@ -382,197 +300,84 @@ def _weight_grad(xp, grad_out, groups, ksize, stride, dilation):
     return grad_w.reshape(c_out, -1, *ksize)
 
 
-def conv2d(
-    x: ArrayLike,
-    weight: ArrayLike,
-    bias: ArrayLike | None = None,
-    *,
-    stride: IntOrTuple = 1,
-    padding: Padding = 0,
-    dilation: IntOrTuple = 1,
-    groups: int = 1,
-) -> np.ndarray:
-    """2D convolution (cross-correlation) of a stack of feature maps.
+def conv2d(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1) -> np.ndarray:
+    """2D convolution (cross-correlation) of a stack of feature maps: the "type 2.2" layer.
 
-    Output channel ``j`` is ``bias[j]`` plus the sum, over the input channels
-    ``c`` of its group, of the 2D cross-correlation of ``x[c]`` with
-    ``weight[j, c]``. This is what a convolution layer computes ("type 2.2"):
-    every filter spans all input maps (of its group).
+    Output map ``j`` is ``bias[j]`` plus the sum, over the input maps ``c`` of its
+    group, of ``x[c]`` cross-correlated with ``weight[j, c]``.
 
     Parameters
     ----------
     x : array_like, shape (C_in, H, W) or (N, C_in, H, W)
-        Input feature maps. Integer or bool input is promoted to float64.
+        Integer or bool input is promoted to float64.
     weight : array_like, shape (C_out, C_in // groups, kH, kW)
-        One 3D filter per output channel.
     bias : array_like, shape (C_out,), optional
-        One number per output channel.
-    stride : int or (int, int), default 1
+    stride, dilation : int or (int, int), default 1
     padding : int, (int, int), "valid" or "same", default 0
-        Zeros added on each side. ``"same"`` keeps the size (stride 1 only);
-        where the needed padding is odd the extra zero goes after, as in PyTorch.
-    dilation : int or (int, int), default 1
+        ``"same"`` (stride 1 only) puts an odd extra zero after, as PyTorch does.
     groups : int, default 1
-        Split the channels into ``groups`` independent convolutions.
 
     Returns
     -------
     ndarray, shape (C_out, H_out, W_out) or (N, C_out, H_out, W_out)
-        ``H_out = conv_output_size(H, kH, stride, padding, dilation)``. float32
-        when ``x`` and ``weight`` are both float32 (or float16), else float64;
-        ``bias`` is converted to that type.
-
-    Raises
-    ------
-    TypeError, ValueError
-        With a message naming the argument and shapes, for any malformed call.
-
-    See Also
-    --------
-    conv_output_size, conv3d, convutil.conv_type2_2
+        float32 when ``x`` and ``weight`` are float32 (or float16), else float64.
 
     Examples
     --------
-    Two input maps, one 2x2 filter that adds map 0 and subtracts map 1:
-
     >>> import numpy as np
     >>> x = np.stack([np.ones((3, 3)), np.eye(3)])
-    >>> w = np.stack([np.ones((2, 2)), -np.ones((2, 2))])[None]   # (1, 2, 2, 2)
+    >>> w = np.stack([np.ones((2, 2)), -np.ones((2, 2))])[None]   # map 0 minus map 1
     >>> conv2d(x, w, bias=[0.5])
     array([[[2.5, 3.5],
             [3.5, 2.5]]])
-    >>> conv2d(np.zeros((8, 28, 28)), np.zeros((16, 8, 5, 5)), padding="same").shape
-    (16, 28, 28)
     """
     return _conv_nd(x, weight, bias, stride, padding, dilation, groups, nd=2)
 
 
-def conv3d(
-    x: ArrayLike,
-    weight: ArrayLike,
-    bias: ArrayLike | None = None,
-    *,
-    stride: IntOrTuple = 1,
-    padding: Padding = 0,
-    dilation: IntOrTuple = 1,
-    groups: int = 1,
-) -> np.ndarray:
-    """3D convolution (cross-correlation) of a stack of volumes.
+def conv3d(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1) -> np.ndarray:
+    """3D convolution: :func:`conv2d` with one more spatial axis (depth ``D``), int or triple arguments.
 
-    Like :func:`conv2d` with one more spatial axis: the kernel also slides
-    along depth ``D``, so the output keeps a depth axis.
-
-    Parameters
-    ----------
-    x : array_like, shape (C_in, D, H, W) or (N, C_in, D, H, W)
-    weight : array_like, shape (C_out, C_in // groups, kD, kH, kW)
-    bias : array_like, shape (C_out,), optional
-    stride, dilation : int or (int, int, int), default 1
-    padding : int, (int, int, int), "valid" or "same", default 0
-    groups : int, default 1
-
-    Returns
-    -------
-    ndarray, shape (C_out, D_out, H_out, W_out) or (N, C_out, D_out, H_out, W_out)
+    ``x`` is ``(C_in, D, H, W)`` or batched, ``weight`` ``(C_out, C_in // groups, kD, kH, kW)``.
 
     Examples
     --------
-    Ten 6x6 maps seen as one 10-deep volume, and a 3x3x3 filter that slides
-    along depth too (the question's "3D convolution"):
-
     >>> import numpy as np
     >>> conv3d(np.ones((1, 10, 6, 6)), np.ones((1, 1, 3, 3, 3))).shape
     (1, 8, 4, 4)
-
-    A filter as deep as the stack cannot slide in depth: that is ``conv2d``.
-
-    >>> x = np.random.default_rng(0).normal(size=(10, 6, 6))
-    >>> w = np.random.default_rng(1).normal(size=(4, 10, 3, 3))
-    >>> np.allclose(conv3d(x[None], w[:, None])[:, 0], conv2d(x, w))
-    True
     """
     return _conv_nd(x, weight, bias, stride, padding, dilation, groups, nd=3)
 
 
-def conv2d_backward(
-    grad_out: ArrayLike,
-    x: ArrayLike,
-    weight: ArrayLike,
-    *,
-    stride: IntOrTuple = 1,
-    padding: Padding = 0,
-    dilation: IntOrTuple = 1,
-    groups: int = 1,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Gradients of :func:`conv2d` with respect to its input, weight and bias.
+def conv2d_backward(grad_out, x, weight, *, stride=1, padding=0, dilation=1, groups=1) -> tuple[np.ndarray, ...]:
+    """Gradients of :func:`conv2d` with respect to ``x``, ``weight`` and ``bias``, given ``grad_out``.
 
-    Given ``grad_out``, the gradient of a loss with respect to the output of
-    ``conv2d(x, weight, bias, stride=..., padding=..., dilation=..., groups=...)``,
-    return the gradients with respect to ``x``, ``weight`` and ``bias`` (what
-    ``torch.autograd`` gives for ``torch.nn.functional.conv2d``). Three
-    identities do all the work:
+    Three identities (what ``torch.autograd`` gives):
 
-    * **input gradient = transposed convolution**: the full correlation of
-      ``grad_out`` (dilated by the stride: ``stride - 1`` zeros between its
-      pixels) with the flipped kernels, each filter's kernels sent back to the
-      input maps they came from;
-    * **weight gradient = correlation of the input with grad_out**: kernel
-      ``weight[j, c]`` gets input map ``c`` (padded) correlated with output
-      gradient map ``j``, summed over the batch;
-    * **bias gradient = sum of grad_out** over the batch and all positions.
+    * **input gradient = transposed convolution**: ``grad_out``, spread by the stride,
+      fully correlated with the flipped kernels, each sent back to its input map;
+    * **weight gradient**: ``weight[j, c]`` gets input map ``c`` (padded) correlated
+      with output gradient map ``j``, summed over the batch;
+    * **bias gradient**: ``grad_out`` summed over the batch and positions.
 
     Parameters
     ----------
-    grad_out : array_like, shape (C_out, H_out, W_out) or (N, C_out, H_out, W_out)
-        Gradient with respect to the output: the output's shape.
+    grad_out : array_like, the shape of conv2d's output
     x, weight, stride, padding, dilation, groups
-        As for :func:`conv2d` (the bias does not enter any gradient).
+        As for :func:`conv2d`.
 
     Returns
     -------
-    grad_x : ndarray, the shape of ``x``
-    grad_weight : ndarray, the shape of ``weight``
-    grad_bias : ndarray, shape (C_out,)
-        All in the common floating type of ``grad_out``, ``x`` and ``weight``.
-
-    Raises
-    ------
-    TypeError, ValueError
-        As :func:`conv2d`, and if ``grad_out`` does not have the output's shape.
+    grad_x, grad_weight, grad_bias : ndarray, shapes of ``x``, ``weight`` and ``(C_out,)``
 
     Examples
     --------
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
-    >>> x, w = rng.normal(size=(2, 5, 5)), rng.normal(size=(3, 2, 3, 3))
-    >>> g = rng.normal(size=(3, 3, 3))          # one value per output pixel
+    >>> x, w, g = rng.normal(size=(2, 5, 5)), rng.normal(size=(3, 2, 3, 3)), rng.normal(size=(3, 3, 3))
     >>> grad_x, grad_w, grad_b = conv2d_backward(g, x, w)
-    >>> grad_x.shape, grad_w.shape, grad_b.shape
-    ((2, 5, 5), (3, 2, 3, 3), (3,))
-
-    The input gradient is the full correlation (padding ``k - 1``) of ``g``
-    with the flipped kernels, the weight tensor's two channel axes swapped:
-
-    >>> back = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)   # (C_in, C_out, kH, kW)
-    >>> np.allclose(grad_x, conv2d(g, back, padding=2))
-    True
-
-    The weight gradient correlates an input map with an output gradient map,
-    and the bias gradient sums the output gradient:
-
-    >>> np.allclose(grad_w[2, 1], conv2d(x[1:2], g[2:3, None])[0])
-    True
-    >>> np.allclose(grad_b, g.sum(axis=(1, 2)))
-    True
-
-    With stride 2, ``g`` is first spread out with one zero between its pixels:
-
-    >>> x, w, g = rng.normal(size=(1, 6, 6)), rng.normal(size=(1, 1, 2, 2)), rng.normal(size=(1, 3, 3))
-    >>> spread = np.zeros((1, 5, 5))
-    >>> spread[:, ::2, ::2] = g
-    >>> grad_x = conv2d_backward(g, x, w, stride=2)[0]
-    >>> np.allclose(grad_x, conv2d(spread, w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3), padding=1))
-    True
+    >>> back = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)   # flipped, channel axes swapped
+    >>> np.allclose(grad_x, conv2d(g, back, padding=2)), np.allclose(grad_w[2, 1], conv2d(x[1:2], g[2:3, None])[0])
+    (True, True)
     """
     call = _conv_setup(x, weight, stride, padding, dilation, groups, nd=2)
     shape = (call.x.shape[0], call.weight.shape[0], *call.out_sizes)
@@ -616,12 +421,7 @@ def _pool_setup(x, kernel_size, stride, padding, fname):
 
 
 def _pool(xp, k, s, out_sizes, reduce):
-    """Reduce every ``k[0] x k[1]`` window with the in-place ufunc ``reduce`` (``np.maximum`` or ``np.add``).
-
-    Both reductions are separable: first the ``kH`` rows of each window (at every
-    column), then the ``kW`` columns, so ``kH + kW`` shifted views are combined
-    rather than ``kH * kW``.
-    """
+    """Reduce every ``k[0] x k[1]`` window with ``reduce`` (``np.maximum`` or ``np.add``): rows first, then columns."""
     row_sizes = (out_sizes[0], xp.shape[3])
     partial = _tap(xp, (0, 0), (s[0], 1), (1, 1), row_sizes).copy()  # (N, C, H_out, W)
     for i in range(1, k[0]):
@@ -652,12 +452,10 @@ def _spread(shares, k, s, pads, x):
 
 
 def _first_maximum(x, k, s, pads, out_sizes):
-    """For every window, the tap (index in scan order) that PyTorch sends the gradient to.
+    """For every window, the tap (scan order) PyTorch sends the gradient to.
 
-    PyTorch scans the window's pixels inside the input row by row and keeps a
-    pixel when it is larger than the best so far, or NaN: the first maximum
-    wins a tie, the last NaN wins a window that holds NaNs, and an all
-    ``-inf`` window picks its first pixel.
+    PyTorch keeps a pixel larger than the best so far, or NaN: the first maximum wins
+    a tie, the last NaN wins, an all ``-inf`` window picks its first pixel.
     """
     xp = _pad(x, pads, -np.inf)
     best = _pool(xp, k, s, out_sizes, np.maximum)  # each window's maximum, NaN where it holds a NaN
@@ -674,19 +472,14 @@ def _first_maximum(x, k, s, pads, out_sizes):
     return winner
 
 
-def max_pool2d(
-    x: ArrayLike, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0
-) -> np.ndarray:
-    """Max pooling, each feature map on its own.
-
-    The channel count is unchanged: pooling never mixes maps.
+def max_pool2d(x, kernel_size, stride=None, padding=0) -> np.ndarray:
+    """Max pooling, each feature map on its own (the channel count is unchanged).
 
     Parameters
     ----------
     x : array_like, shape (C, H, W) or (N, C, H, W)
-    kernel_size : int or (int, int)
-    stride : int or (int, int), optional
-        Defaults to ``kernel_size`` (non-overlapping windows).
+    kernel_size, stride : int or (int, int)
+        ``stride`` defaults to ``kernel_size``.
     padding : int or (int, int), default 0
         Acts as ``-inf``; at most half the kernel size, as in PyTorch.
 
@@ -697,45 +490,23 @@ def max_pool2d(
     Examples
     --------
     >>> import numpy as np
-    >>> x = np.arange(16.0).reshape(1, 4, 4)
-    >>> max_pool2d(x, 2)
+    >>> max_pool2d(np.arange(16.0).reshape(1, 4, 4), 2)
     array([[[ 5.,  7.],
             [13., 15.]]])
-    >>> max_pool2d(np.zeros((64, 112, 112)), 3, stride=2, padding=1).shape
-    (64, 56, 56)
     """
     x, batched, k, s, pads, out_sizes = _pool_setup(x, kernel_size, stride, padding, "max_pool2d")
     out = _pool(_pad(x, pads, -np.inf), k, s, out_sizes, np.maximum)
     return out if batched else out[0]
 
 
-def avg_pool2d(
-    x: ArrayLike, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0
-) -> np.ndarray:
-    """Average pooling, each feature map on its own.
+def avg_pool2d(x, kernel_size, stride=None, padding=0) -> np.ndarray:
+    """Average pooling, each map on its own; arguments as :func:`max_pool2d`, padding zeros counted in the mean.
 
-    Zero padding counts in the mean (PyTorch's default
-    ``count_include_pad=True``), so every window is divided by ``kH * kW``.
-
-    Parameters
-    ----------
-    x : array_like, shape (C, H, W) or (N, C, H, W)
-    kernel_size : int or (int, int)
-    stride : int or (int, int), optional
-        Defaults to ``kernel_size``.
-    padding : int or (int, int), default 0
-        Zeros; at most half the kernel size.
-
-    Returns
-    -------
-    ndarray, shape (C, H_out, W_out) or (N, C, H_out, W_out)
+    Every window is divided by ``kH * kW`` (PyTorch's default ``count_include_pad=True``).
 
     Examples
     --------
     >>> import numpy as np
-    >>> avg_pool2d(np.arange(16.0).reshape(1, 4, 4), 2)
-    array([[[ 2.5,  4.5],
-            [10.5, 12.5]]])
     >>> avg_pool2d(np.ones((1, 2, 2)), 2, stride=1, padding=1)   # zeros count
     array([[[0.25, 0.5 , 0.25],
             [0.5 , 1.  , 0.5 ],
@@ -747,38 +518,17 @@ def avg_pool2d(
     return out if batched else out[0]
 
 
-def max_pool2d_backward(
-    grad_out: ArrayLike,
-    x: ArrayLike,
-    kernel_size: IntOrTuple,
-    stride: IntOrTuple | None = None,
-    padding: IntOrTuple = 0,
-) -> np.ndarray:
-    """Gradient of :func:`max_pool2d` with respect to its input.
+def max_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0) -> np.ndarray:
+    """Gradient of :func:`max_pool2d` with respect to ``x`` (arguments as for it, ``grad_out`` its output's shape).
 
-    Each window's gradient goes to its maximum, and only there: the other
-    pixels of the window did not change the output. Where a window holds the
-    maximum more than once, the first one in scan order (row by row) gets it,
-    as in PyTorch; overlapping windows add up.
-
-    Parameters
-    ----------
-    grad_out : array_like, shape (C, H_out, W_out) or (N, C, H_out, W_out)
-        Gradient with respect to the pooled output: the output's shape.
-    x, kernel_size, stride, padding
-        As for :func:`max_pool2d`.
-
-    Returns
-    -------
-    ndarray, the shape of ``x``
+    Each window's gradient goes to its maximum only (the first in scan order on a
+    tie, as in PyTorch); overlapping windows add up.
 
     Examples
     --------
     >>> import numpy as np
     >>> x = np.array([[[1.0, 5.0, 2.0, 2.0],
     ...                [3.0, 4.0, 2.0, 2.0]]])
-    >>> max_pool2d(x, 2)
-    array([[[5., 2.]]])
     >>> max_pool2d_backward(np.array([[[10.0, 20.0]]]), x, 2)
     array([[[ 0., 10., 20.,  0.],
             [ 0.,  0.,  0.,  0.]]])
@@ -791,19 +541,10 @@ def max_pool2d_backward(
     return grad_x if batched else grad_x[0]
 
 
-def avg_pool2d_backward(
-    grad_out: ArrayLike,
-    x: ArrayLike,
-    kernel_size: IntOrTuple,
-    stride: IntOrTuple | None = None,
-    padding: IntOrTuple = 0,
-) -> np.ndarray:
-    """Gradient of :func:`avg_pool2d` with respect to its input.
+def avg_pool2d_backward(grad_out, x, kernel_size, stride=None, padding=0) -> np.ndarray:
+    """Gradient of :func:`avg_pool2d`: every pixel of a window gets ``1 / (kH * kW)`` of its gradient.
 
-    Every pixel of a window gets ``1 / (kH * kW)`` of the window's gradient
-    (zero padding counts in the mean, as in the forward pass); overlapping
-    windows add up. Only ``x``'s shape matters, not its values. The arguments
-    and the result are those of :func:`max_pool2d_backward`.
+    Arguments as :func:`max_pool2d_backward`; only ``x``'s shape matters.
 
     Examples
     --------

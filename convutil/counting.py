@@ -30,34 +30,19 @@ def _channels(c_in, c_out, groups):
 
 
 def conv_params(c_in: int, c_out: int, kernel_size, *, groups: int = 1, bias: bool = True) -> int:
-    """Number of learned parameters of one convolution layer.
-
-    ``c_out * (c_in // groups) * prod(kernel_size)`` weights, plus ``c_out``
-    biases when ``bias`` is true.
+    """Learned parameters of a convolution layer: ``c_out * (c_in // groups) * prod(kernel_size)`` (+ biases).
 
     Parameters
     ----------
-    c_in, c_out : int
-        Input and output channels (feature maps).
+    c_in, c_out, groups : int
     kernel_size : int or tuple of int
-        An int means a square 2D kernel; a tuple gives every dimension (2D or 3D).
-    groups : int, default 1
+        An int is a square 2D kernel; a tuple gives every dimension (2D or 3D).
     bias : bool, default True
-
-    Returns
-    -------
-    int
 
     Examples
     --------
-    The seeds' second layer, ``k2`` filters of ``5x5`` over ``k1`` maps (k1=8, k2=16):
-
-    >>> conv_params(8, 16, 5)                 # k1*k2*5*5 + k2
-    3216
-    >>> conv_params(8, 16, 5, bias=False)
-    3200
-    >>> conv_params(48 * 2, 256, 5, groups=2)  # AlexNet conv2 (two-GPU split)
-    307456
+    >>> conv_params(8, 16, 5), conv_params(48 * 2, 256, 5, groups=2)   # k1*k2*5*5 + k2; AlexNet conv2
+    (3216, 307456)
     """
     c_in, c_out, groups = _channels(c_in, c_out, groups)
     if not isinstance(bias, (bool, np.bool_)):
@@ -67,41 +52,23 @@ def conv_params(c_in: int, c_out: int, kernel_size, *, groups: int = 1, bias: bo
 
 
 def conv_macs(c_in: int, c_out: int, kernel_size, output_size, *, groups: int = 1) -> int:
-    """Multiply-accumulates of one convolution layer for one example.
+    """Multiply-accumulates of one convolution layer for one example (biases not counted).
 
-    Every output value is a dot product of ``(c_in // groups) * prod(kernel_size)``
-    terms, and there are ``c_out * prod(output_size)`` output values. Biases
-    are additions, not counted.
+    ``c_out * prod(output_size)`` dot products of ``(c_in // groups) * prod(kernel_size)`` terms.
 
     Parameters
     ----------
-    c_in, c_out : int
-    kernel_size : int or tuple of int
-        An int means the same size in every dimension of ``output_size``.
+    c_in, c_out, groups, kernel_size
+        As for :func:`conv_params`.
     output_size : int or tuple of int
-        Spatial size of the output, e.g. ``(H_out, W_out)``; an int means a
-        square 2D output (or, with a tuple kernel, the same size in every dimension).
-    groups : int, default 1
-
-    Returns
-    -------
-    int
+        Spatial output size, e.g. ``(H_out, W_out)``; an int (or int kernel) is the same in every dimension.
 
     Examples
     --------
-    GoogLeNet's inception module 3a reads 192 maps of 28x28. Its ``#1x1`` branch
-    (192 -> 64 maps) is one of the four outputs; the 1x1 *reductions* are the
-    ``#3x3 reduce`` (192 -> 96, before the 3x3 convolution) and the ``#5x5 reduce``
-    (192 -> 16, before the 5x5 convolution):
+    GoogLeNet 3a's 5x5 branch on 192 maps of 28x28, with and without its 1x1 reduction:
 
-    >>> conv_macs(192, 64, 1, (28, 28))       # 3a's #1x1 output branch
-    9633792
-    >>> conv_macs(192, 16, 1, 28) + conv_macs(16, 32, 5, 28)      # #5x5 reduce, then the 5x5
-    12443648
-    >>> conv_macs(192, 32, 5, 28)                                 # the 5x5 without the reduction
-    120422400
-    >>> conv_macs(16, 16, 3, 28) * 4 == conv_macs(32, 32, 3, 28)   # quadratic cost
-    True
+    >>> conv_macs(192, 16, 1, 28) + conv_macs(16, 32, 5, 28), conv_macs(192, 32, 5, 28)
+    (12443648, 120422400)
     """
     c_in, c_out, groups = _channels(c_in, c_out, groups)
     if isinstance(output_size, (tuple, list, np.ndarray)) and np.ndim(output_size) == 1:

@@ -1,15 +1,9 @@
-"""Sample inputs for the course: nothing is ever downloaded.
+"""Sample inputs for the course, floats in ``[0, 1]``, channels first; nothing is downloaded.
 
-* :func:`sample_image` -- Grace Hopper's portrait, which ships with matplotlib
-  (``matplotlib.cbook.get_sample_data``), as greyscale or as an RGB stack;
-* :func:`pattern` -- generated test patterns (bars, a cross, a corner, a
-  letter, ...), the kind of input whose feature maps are easy to predict;
-* :func:`line_kernels` -- hand-built line detectors, the textbook example of
-  what first-layer filters learn;
-* :func:`bar_pairs` -- labelled two-map inputs (one bar per map) for training
-  experiments whose label lives in how the two maps relate.
-
-Every image is a float array in ``[0, 1]``, channels first for stacks.
+:func:`sample_image` (Grace Hopper's portrait, shipped with matplotlib),
+:func:`pattern` (generated test images), :func:`line_kernels` (hand-built line
+detectors) and :func:`bar_pairs` (labelled two-map inputs for training).
+An image ``size`` is an int (square) or a pair (height, width).
 """
 
 from __future__ import annotations
@@ -21,15 +15,8 @@ import numpy as np
 from ._validate import as_int
 
 __all__ = [
-    "sample_image",
-    "pattern",
-    "PATTERNS",
-    "line_kernels",
-    "LINE_ORIENTATIONS",
-    "resize",
-    "bar_pairs",
-    "BAR_RULES",
-]
+    "sample_image", "pattern", "PATTERNS", "line_kernels", "LINE_ORIENTATIONS", "resize", "bar_pairs", "BAR_RULES"
+]  # fmt: skip
 
 PATTERNS = ("bars", "hbars", "cross", "corner", "diagonal", "checker", "ring", "letter")
 """Names accepted by :func:`pattern`."""
@@ -51,21 +38,7 @@ def _size_pair(size, name="size"):
 
 
 def resize(image, size) -> np.ndarray:
-    """Resize a 2D image (or a ``(C, H, W)`` stack) by averaging boxes of pixels.
-
-    Each output pixel is the mean of the input pixels whose centres fall in its
-    box (area averaging, the usual way to shrink a photo without aliasing);
-    when enlarging, pixels are repeated (nearest neighbour).
-
-    Parameters
-    ----------
-    image : array_like, shape (H, W) or (C, H, W)
-    size : int or (int, int)
-        Output height and width; an int gives a square.
-
-    Returns
-    -------
-    ndarray, shape (h, w) or (C, h, w), float64
+    """Resize a 2D image or a ``(C, H, W)`` stack by averaging boxes of pixels (repeating pixels to enlarge).
 
     Examples
     --------
@@ -73,8 +46,6 @@ def resize(image, size) -> np.ndarray:
     >>> resize(np.arange(16.0).reshape(4, 4), 2)
     array([[ 2.5,  4.5],
            [10.5, 12.5]])
-    >>> resize(np.eye(2), 4).shape
-    (4, 4)
     """
     img = np.asarray(image, dtype=np.float64)
     if img.ndim not in (2, 3) or 0 in img.shape:
@@ -110,25 +81,15 @@ def sample_image(size=64, *, color: bool = False, crop: bool = True) -> np.ndarr
     Parameters
     ----------
     size : int or (int, int), default 64
-        Output height and width (an int gives a square).
     color : bool, default False
-        False: one greyscale map ``(h, w)`` (ITU-R BT.601 luma weights).
-        True: the three colour channels as a stack ``(3, h, w)`` -- the three
-        input maps a first convolution layer sees.
+        False: one greyscale map ``(h, w)`` (BT.601 luma); True: the three colour maps ``(3, h, w)``.
     crop : bool, default True
-        Crop the 600x512 portrait to the square around the face before resizing.
-
-    Returns
-    -------
-    ndarray, shape (h, w) or (3, h, w)
+        Crop the 600x512 portrait to the square around the face first.
 
     Examples
     --------
-    >>> img = sample_image(32)
-    >>> img.shape, bool(img.min() >= 0.0), bool(img.max() <= 1.0)
-    ((32, 32), True, True)
-    >>> sample_image((24, 20), color=True).shape
-    (3, 24, 20)
+    >>> sample_image(32).shape, sample_image((24, 20), color=True).shape
+    ((32, 32), (3, 24, 20))
     """
     if not isinstance(color, bool):
         raise TypeError(f"color must be True or False, got {color!r}")
@@ -158,101 +119,60 @@ def _letter(char: str, h: int, w: int) -> np.ndarray:
 
 
 def pattern(name: str, size=16, *, char: str = "A", width: int | None = None) -> np.ndarray:
-    """A generated test image with values in ``[0, 1]`` (1 = bright).
+    """A generated test image ``(h, w)`` with values in ``[0, 1]`` (1 = bright).
 
     Parameters
     ----------
     name : str
-        One of :data:`PATTERNS`:
-
-        ``"bars"``      vertical bright bars;
-        ``"hbars"``     horizontal bright bars;
-        ``"cross"``     a bright plus sign through the centre;
-        ``"corner"``    a bright L-shaped corner (top and left edges of a square);
-        ``"diagonal"``  one bright diagonal line (top left to bottom right);
-        ``"checker"``   a checkerboard;
-        ``"ring"``      a bright circle outline;
-        ``"letter"``    the character ``char`` rendered with matplotlib's bundled font.
+        One of :data:`PATTERNS`: vertical ``"bars"``, horizontal ``"hbars"``, a
+        ``"cross"``, an L-shaped ``"corner"``, a ``"diagonal"`` line, a
+        ``"checker"``board, a ``"ring"``, or ``char`` as a ``"letter"``.
     size : int or (int, int), default 16
     char : str, default "A"
-        The character drawn by ``"letter"``.
     width : int, optional
-        Line width (or square size for ``"checker"``) in pixels; default
-        about ``size / 8``, at least 1.
-
-    Returns
-    -------
-    ndarray, shape (h, w), float64
+        Line width (or checker square) in pixels; default about ``size / 8``.
 
     Examples
     --------
-    >>> pattern("cross", 5, width=1)
-    array([[0., 0., 1., 0., 0.],
-           [0., 0., 1., 0., 0.],
-           [1., 1., 1., 1., 1.],
-           [0., 0., 1., 0., 0.],
-           [0., 0., 1., 0., 0.]])
-    >>> pattern("letter", 16, char="T").shape
-    (16, 16)
+    >>> pattern("cross", 3, width=1)
+    array([[0., 1., 0.],
+           [1., 1., 1.],
+           [0., 1., 0.]])
     """
     if not isinstance(name, str) or name not in PATTERNS:
         raise ValueError(f"name must be one of {PATTERNS}, got {name!r}")
     h, w = _size_pair(size)
     lw = max(1, round(min(h, w) / 8)) if width is None else as_int(width, "width", minimum=1)
-    r = np.arange(h)[:, None]
-    c = np.arange(w)[None, :]
-    if name == "bars":
-        img = (c // lw) % 2 == 1
-    elif name == "hbars":
-        img = (r // lw) % 2 == 1
-    elif name == "cross":
-        r0, c0 = (h - lw) // 2, (w - lw) // 2
-        img = ((r >= r0) & (r < r0 + lw)) | ((c >= c0) & (c < c0 + lw))
-    elif name == "corner":
-        top, left = h // 4, w // 4
-        img = ((r >= top) & (r < top + lw) & (c >= left)) | ((c >= left) & (c < left + lw) & (r >= top))
-    elif name == "diagonal":
-        img = np.abs(r / max(h - 1, 1) - c / max(w - 1, 1)) * max(h, w) < lw / 2 + 0.5
-    elif name == "checker":
-        img = ((r // lw) + (c // lw)) % 2 == 1
-    elif name == "ring":
-        radius = np.hypot(r - (h - 1) / 2, c - (w - 1) / 2)
-        img = np.abs(radius - 0.35 * min(h, w)) < lw / 2 + 0.25
-    else:  # letter
+    if name == "letter":
         if not isinstance(char, str) or len(char) != 1:
             raise ValueError(f"char must be a single character, got {char!r}")
         return _letter(char, h, w)
-    return np.broadcast_to(img, (h, w)).astype(np.float64)
+    r, c = np.arange(h)[:, None], np.arange(w)[None, :]
+    r0, c0, top, left = (h - lw) // 2, (w - lw) // 2, h // 4, w // 4
+    bright = {
+        "bars": lambda: (c // lw) % 2 == 1,
+        "hbars": lambda: (r // lw) % 2 == 1,
+        "cross": lambda: ((r >= r0) & (r < r0 + lw)) | ((c >= c0) & (c < c0 + lw)),
+        "corner": lambda: ((r >= top) & (r < top + lw) & (c >= left)) | ((c >= left) & (c < left + lw) & (r >= top)),
+        "diagonal": lambda: np.abs(r / max(h - 1, 1) - c / max(w - 1, 1)) * max(h, w) < lw / 2 + 0.5,
+        "checker": lambda: ((r // lw) + (c // lw)) % 2 == 1,
+        "ring": lambda: np.abs(np.hypot(r - (h - 1) / 2, c - (w - 1) / 2) - 0.35 * min(h, w)) < lw / 2 + 0.25,
+    }
+    return np.broadcast_to(bright[name](), (h, w)).astype(np.float64)
 
 
 def line_kernels(size: int = 3, orientations=LINE_ORIENTATIONS) -> np.ndarray:
-    """Hand-built line detectors: one zero-sum ``size x size`` kernel per orientation.
+    """Hand-built zero-sum line detectors ``(len(orientations), size, size)``, ``size`` odd >= 3.
 
-    The taps on the line share ``+1`` and the other taps share ``-1`` (each
-    group normalised to sum to 1 in absolute value), so a kernel responds with
-    ``+1`` to a bright one-pixel line of its orientation on a dark background
-    and with 0 to a flat region.
-
-    Parameters
-    ----------
-    size : int, default 3
-        Odd kernel size, >= 3.
-    orientations : sequence of str, default LINE_ORIENTATIONS
-        Any of ``"vertical"``, ``"horizontal"``, ``"diagonal"``, ``"antidiagonal"``.
-
-    Returns
-    -------
-    ndarray, shape (len(orientations), size, size)
+    The taps on the line share ``+1``, the others ``-1``: a kernel answers ``+1`` to
+    a bright one-pixel line of its orientation and 0 to a flat region.
 
     Examples
     --------
-    >>> k = line_kernels(3, ["vertical"])
-    >>> k[0] * 6
+    >>> line_kernels(3, ["vertical"])[0] * 6
     array([[-1.,  2., -1.],
            [-1.,  2., -1.],
            [-1.,  2., -1.]])
-    >>> float(abs(line_kernels(5).sum(axis=(1, 2))).max()) < 1e-12   # zero sum: flat input gives 0
-    True
     """
     size = as_int(size, "size", minimum=3)
     if size % 2 == 0:
@@ -280,7 +200,7 @@ def line_kernels(size: int = 3, orientations=LINE_ORIENTATIONS) -> np.ndarray:
 
 
 def _draw_bars(size, rows, cols, length, vertical):
-    """A stack of images, each with one bar of ``length`` pixels starting at (rows[i], cols[i])."""
+    """Images with one bar of ``length`` pixels from (rows[i], cols[i])."""
     n = len(rows)
     img = np.zeros((n, size, size))
     step = np.arange(length)
@@ -291,44 +211,31 @@ def _draw_bars(size, rows, cols, length, vertical):
 
 
 def bar_pairs(n: int, rule: str = "cross", *, size: int = 12, length: int = 5, margin: int = 1, seed: int = 0):
-    """Labelled two-map inputs: one bar in map 0, one in map 1, the label set by how they relate.
+    """Labelled two-map inputs ``(x, y)``: one bar in map 0, one in map 1, the label set by how they relate.
 
-    Every bar is ``length`` pixels long, one pixel wide, and at least
-    ``margin`` pixels from every border. Half the examples have label 1.
-
-    ``rule="cross"``
-        Map 0 holds a horizontal bar, map 1 a vertical one; the label is 1 when
-        the two bars share a pixel (they cross or touch), 0 when they do not.
-        Positions are drawn uniformly and kept until both classes are full.
-    ``rule="left"``
-        Both maps hold a vertical bar, on the same rows, one or two columns
-        apart; the label is 1 when map 0's bar is the left one. Examples come
-        in pairs that differ only by swapping the two maps (and the label), so
-        the *sum* of the two maps says nothing about the label.
+    Bars are ``length`` pixels long, one wide, ``margin`` from the border; half the
+    labels are 1. ``"cross"``: a horizontal bar in map 0, a vertical one in map 1,
+    label 1 when they share a pixel. ``"left"``: vertical bars on the same rows, one or
+    two columns apart, label 1 when map 0's is the left one; examples come in pairs
+    with the maps swapped, so the *sum* of the maps says nothing about the label.
 
     Parameters
     ----------
     n : int
         Number of examples, even.
     rule : {"cross", "left"}
-    size, length, margin : int
-        Image side, bar length and the empty border, in pixels.
-    seed : int
+    size, length, margin, seed : int
 
     Returns
     -------
     x : ndarray, shape (n, 2, size, size)
-        Values 0 and 1.
     y : ndarray of int, shape (n,)
 
     Examples
     --------
-    >>> x, y = bar_pairs(4, "cross", size=8, length=3, seed=1)
-    >>> x.shape, y.tolist().count(1), x.sum(axis=(2, 3)).tolist()[0]
-    ((4, 2, 8, 8), 2, [3.0, 3.0])
     >>> x, y = bar_pairs(2, "left")
-    >>> bool((x[0] == x[1, ::-1]).all()), sorted(y.tolist())     # the same picture, maps swapped
-    (True, [0, 1])
+    >>> x.shape, bool((x[0] == x[1, ::-1]).all()), sorted(y.tolist())
+    ((2, 2, 12, 12), True, [0, 1])
     """
     n = as_int(n, "n", minimum=2)
     if n % 2:

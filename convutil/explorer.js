@@ -14,7 +14,7 @@
   }
   function show() {
     var k = key(), i = data.index[k];
-    img.src = data.frames[i] ? "data:image/png;base64," + data.frames[i] : first;
+    img.src = data.frames[i] ? "data:image/webp;base64," + data.frames[i] : first;
     img.alt = data.alts[i];
     img.setAttribute("data-key", k);
     outs.forEach(function (el, j) { el.textContent = data.values[j][+inputs[j].value]; });

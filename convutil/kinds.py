@@ -1,17 +1,9 @@
-"""The layer kinds the course compares, one object each: the single place that knows a kind.
+"""The layer kinds the course compares, one :class:`Kind` each in :data:`KINDS`: the single place that knows a kind.
 
-A :class:`Kind` knows its name and title, which input maps feed which output map and
-through which 2D kernel (:func:`connection_table`), the ``conv2d`` that computes it,
-its parameter and multiply-accumulate counts with their formulas, and how to build
-one such layer (:func:`layer_outputs`). Drawings (:mod:`convutil.viz`) and explorers
-(:mod:`convutil.widgets`) read everything about a kind from :data:`KINDS`.
-
-Every kind is a ``conv2d`` in disguise: ``groups`` and the number of output maps say
-which input map reaches which output map. Type 1 and type 2.1 differ from it only in
-*sharing*: their ``k2`` 2D kernels serve several links (type 1: the same kernel on
-every input map; type 2.1: the same kernel for every input map of a filter).
-
-Adding a kind is adding one :class:`Kind` to :data:`KINDS`.
+A kind knows its title, weight shape, connections (:func:`connection_table`), the
+``conv2d`` that computes it and its counts with their formulas (:func:`layer_outputs`).
+``c_out`` is the number of 2D kernels for the shared kinds (type 1, type 2.1) and
+the number of output maps otherwise.
 """
 
 from __future__ import annotations
@@ -33,26 +25,20 @@ __all__ = ["Kind", "KINDS", "LAYER_KINDS", "Connections", "get_kind", "connectio
 class Kind:
     """One way a layer can connect ``c_in`` input maps to its output maps.
 
-    ``c_out`` means what :func:`connection_table` takes: the number of 2D kernels
-    for shared kinds (type 1, type 2.1), the number of output maps otherwise.
-
     Attributes
     ----------
-    name : str
-        The key (``"type2.2"``).
-    label : str
-        How the text names it (``"type 2.2"``); ``{groups}`` is filled in.
-    heading : str
-        Diagram title: the label and what the kind does, two lines.
+    name, label, heading : str
+        Key (``"type2.2"``), text name (``"type 2.2"``), two-line diagram title (``{groups}`` filled in).
     params_formula, macs_formula : str
-        The counts as formulas in ``k1``, ``k2``, ``k`` (kernel size), ``g``
-        (groups) and ``H``, ``W`` (output size).
-    shared : bool
-        ``c_out`` 2D kernels serve several links each (type 1, type 2.1).
-    layer : callable, optional
-        The layer of :mod:`convutil.types` for shared kinds.
-    maps_per_input : bool
-        The explorers' ``k2`` counts filters *per input map* (type 1, depthwise).
+        The counts in ``k1``, ``k2``, ``k`` (kernel), ``g`` (groups), ``H``, ``W`` (output).
+    shared, layer
+        ``c_out`` 2D kernels serve several links each; ``layer`` (:mod:`convutil.types`) computes it.
+    maps_per_input, takes_groups : bool
+        The explorers' ``k2`` counts filters per input map; ``groups`` is an argument.
+    note : str
+        The diagram's note (``{n_kernels}`` filled in); default: kernels and maps per output.
+    conv_groups, maps : callable
+        ``(c_in, groups)`` -> the ``conv2d``'s groups; ``(c_in, c_out)`` -> its output maps.
     """
 
     name: str
@@ -63,6 +49,8 @@ class Kind:
     shared: bool = False
     layer: Callable | None = None
     maps_per_input: bool = False
+    takes_groups: bool = False
+    note: str = ""
     conv_groups: Callable[[int, int], int] = lambda c_in, groups: groups
     maps: Callable[[int, int], int] = lambda c_in, c_out: c_out
 
@@ -77,15 +65,32 @@ class Kind:
         c_in = as_int(c_in, "c_in", minimum=1)
         c_out = as_int(c_out, "c_out", minimum=1)
         groups = as_int(groups, "groups", minimum=1)
-        if groups != 1 and self.name not in ("grouped", "type2.2"):
+        if groups != 1 and not self.takes_groups:
             raise ValueError(f'groups={groups} only applies to kind="grouped" (or "type2.2"), not kind={self.name!r}')
-        if self.name == "depthwise" and c_out % c_in:
-            raise ValueError(
-                f"depthwise needs c_out to be a multiple of c_in (a channel multiplier), got c_in={c_in}, c_out={c_out}"
-            )
-        if c_in % groups or c_out % groups:
+        maps, conv_groups = self.maps(c_in, c_out), self.conv_groups(c_in, groups)
+        if c_in % conv_groups == 0 and maps % conv_groups == 0:
+            return c_in, maps, conv_groups
+        if conv_groups == groups:
             raise ValueError(f"groups={groups} must divide both c_in={c_in} and c_out={c_out}")
-        return c_in, self.maps(c_in, c_out), self.conv_groups(c_in, groups)
+        raise ValueError(
+            f"{self.name} needs c_out to be a multiple of c_in (a channel multiplier), got c_in={c_in}, c_out={c_out}"
+        )
+
+    def c_out_for(self, k1: int, k2: int) -> int:
+        """What :func:`connection_table` takes as ``c_out`` when the explorers' ``k2`` is given."""
+        return k1 * k2 if self.maps_per_input and not self.shared else k2
+
+    def weight_shape(self, c_in: int, c_out: int, kernel_size: int, groups: int = 1) -> tuple[int, ...]:
+        """Shape of the learned weights: ``(K, k, k)`` 2D kernels if shared, else ``conv2d``'s 4D weight.
+
+        Examples
+        --------
+        >>> KINDS["type1"].weight_shape(8, 16, 5), KINDS["grouped"].weight_shape(8, 16, 3, groups=2)
+        ((16, 5, 5), (16, 4, 3, 3))
+        """
+        c_in, maps, g = self.check(c_in, c_out, groups)
+        k = as_int(kernel_size, "kernel_size", minimum=1)
+        return (c_out, k, k) if self.shared else (maps, c_in // g, k, k)
 
     def counts(self, c_in: int, c_out: int, kernel_size, output_size, groups: int = 1) -> tuple[int, int]:
         """``(parameters, multiply-accumulates)`` of one such layer (:mod:`convutil.counting`)."""
@@ -95,10 +100,11 @@ class Kind:
 
     def compute(self, x, pool, c_out: int, groups: int = 1, **conv_kwargs) -> np.ndarray:
         """The layer on ``x``, its 2D kernels taken from ``pool[:maps, :c_in // groups]``."""
-        c_in, maps, g = self.check(x.shape[-3], c_out, groups)
+        c_in, _, g = self.check(x.shape[-3], c_out, groups)
+        shape = self.weight_shape(c_in, c_out, pool.shape[-1], groups)
         if self.shared:
-            return self.layer(x, pool[:c_out, 0], **conv_kwargs)
-        return conv2d(x, pool[:maps, : c_in // g], groups=g, **conv_kwargs)
+            return self.layer(x, pool[: shape[0], 0], **conv_kwargs)
+        return conv2d(x, pool[: shape[0], : shape[1]], groups=g, **conv_kwargs)
 
 
 _PER_MAP = {"conv_groups": lambda c_in, groups: c_in}
@@ -106,14 +112,16 @@ KINDS = {
     kind.name: kind
     for kind in (
         Kind("type1", "type 1", "type 1\nevery kernel on every map separately", "k2*k*k + k2", "k1*k2*H*W*k*k",
-             shared=True, layer=conv_type1, maps_per_input=True, maps=lambda c_in, c_out: c_in * c_out, **_PER_MAP),
+             shared=True, layer=conv_type1, maps_per_input=True, maps=lambda c_in, c_out: c_in * c_out, **_PER_MAP,
+             note="{n_kernels} kernels, each on every map:\nno output mixes maps"),
         Kind("type2.1", "type 2.1", "type 2.1\none kernel per filter, shared by all maps", "k2*k*k + k2",
-             "k2*H*W*k1*k*k (map by map)", shared=True, layer=conv_type2_1),
+             "k2*H*W*k1*k*k (map by map)", shared=True, layer=conv_type2_1,
+             note="{n_kernels} kernels: the links into\nan output share one kernel"),
         Kind("type2.2", "type 2.2", "type 2.2 (the standard layer)\nits own kernel per filter and input map",
-             "k2*k1*k*k + k2", "k2*H*W*k1*k*k"),
+             "k2*k1*k*k + k2", "k2*H*W*k1*k*k", takes_groups=True),
         Kind("grouped", "grouped, groups={groups}",
              "grouped convolution, groups={groups}\nfilters see only their group's maps",
-             "k2*(k1/g)*k*k + k2", "k2*H*W*(k1/g)*k*k"),
+             "k2*(k1/g)*k*k + k2", "k2*H*W*(k1/g)*k*k", takes_groups=True),
         Kind("depthwise", "depthwise", "depthwise convolution\nevery filter sees one input map",
              "k1*k2*k*k + k1*k2", "k1*k2*H*W*k*k", maps_per_input=True, **_PER_MAP),
         Kind("table", "connection table", "explicit connection table\neach output sees the maps its row lists"),
@@ -136,16 +144,8 @@ def get_kind(name) -> Kind:
 class Connections:
     """Which input map feeds which output map, and through which 2D kernel.
 
-    Attributes
-    ----------
-    n_in, n_out : int
-        Number of input and output maps.
-    edges : ndarray, shape (E, 2)
-        ``(output map, input map)`` for every link.
-    kernel : ndarray, shape (E,)
-        Index of the 2D kernel each link applies (links with equal index share a kernel).
-    n_kernels : int
-        Number of distinct 2D kernels.
+    ``edges`` (E, 2) holds ``(output map, input map)`` per link, ``kernel`` (E,) the
+    index of the 2D kernel each link applies (equal index: a shared kernel).
     """
 
     n_in: int
@@ -161,47 +161,32 @@ class Connections:
 
     def note(self, kind: Kind) -> str:
         """Two lines on what the links say: what is shared, how many maps each output mixes."""
-        if kind.name == "type1":
-            return f"{self.n_kernels} kernels, each on every map:\nno output mixes maps"
-        if kind.name == "type2.1":
-            return f"{self.n_kernels} kernels: the links into\nan output share one kernel"
+        if kind.note:
+            return kind.note.format(n_kernels=self.n_kernels)
         lo, hi = (self.inputs_per_output.min(), self.inputs_per_output.max()) if self.n_out else (0, 0)
         each = f"each output sums {lo} map(s)" if lo == hi else f"outputs sum {lo} to {hi} maps"
         return f"{self.n_kernels} distinct kernels;\n{each}"
 
 
 def connection_table(c_in: int, c_out: int, *, kind: str = "type2.2", groups: int = 1, table=None) -> Connections:
-    """The links of a layer between ``c_in`` input maps and its output maps.
+    """The links (:class:`Connections`) of a layer between ``c_in`` input maps and its output maps.
 
     Parameters
     ----------
-    c_in : int
-        Input maps (the question's ``k1``).
-    c_out : int
-        For ``"type1"`` and ``"type2.1"``: the number of 2D kernels (the
-        question's ``k2``); type 1 then makes ``c_in * c_out`` output maps.
-        For the other kinds: the number of output maps (PyTorch's ``out_channels``).
+    c_in, c_out : int
+        Input maps (``k1``); 2D kernels (``k2``) for ``"type1"`` and ``"type2.1"``, else output maps.
     kind : str, default "type2.2"
         A key of :data:`KINDS`.
     groups : int, default 1
-        For ``"grouped"`` (and ``"type2.2"``, where ``groups > 1`` means the
-        same thing); must divide ``c_in`` and ``c_out``.
+        For ``"grouped"`` (and ``"type2.2"``); must divide ``c_in`` and ``c_out``.
     table : array_like of bool, shape (c_out, c_in)
-        For ``"table"``: ``table[j, c]`` says whether output map ``j`` sees input map ``c``.
-
-    Returns
-    -------
-    Connections
+        For ``"table"``: ``table[j, c]``, output map ``j`` sees input map ``c``.
 
     Examples
     --------
     >>> t = connection_table(3, 4, kind="type1")
     >>> t.n_out, t.n_kernels, len(t.edges)     # 12 maps, 4 shared kernels, one link each
     (12, 4, 12)
-    >>> connection_table(3, 4, kind="type2.2").n_kernels
-    12
-    >>> connection_table(4, 6, kind="grouped", groups=2).n_kernels
-    12
     """
     spec = get_kind(kind)
     if kind == "table":
@@ -240,28 +225,16 @@ def _input_major(edges):
 
 
 def layer_outputs(x, k2: int, kernel_size: int, kind: str, groups: int = 1, *, seed: int = 0):
-    """The output stack, parameter count and MAC count of one second layer of the given kind.
+    """``(y, params, macs, c_out)`` of a second layer of ``kind`` on ``x`` (``c_out`` for :func:`connection_table`).
 
-    ``k2`` counts filters (per input map for ``"type1"`` and ``"depthwise"``).
-    The 2D kernels are slices of one seeded pool (``np.random.default_rng([seed,
-    kernel_size])``), so changing ``k2`` keeps the kernels already shown.
-    Padding ``kernel_size // 2`` keeps the map size.
-
-    Returns
-    -------
-    (y, params, macs, c_out_arg)
-        ``y`` the output stack; ``c_out_arg`` what :func:`connection_table`
-        takes as ``c_out`` for this kind.
-
-    Raises
-    ------
-    ValueError
-        For ``"grouped"`` when ``groups`` does not divide ``k1`` and ``k2``.
+    ``k2`` counts filters (per input map for ``"type1"`` and ``"depthwise"``); the
+    kernels are slices of one seeded pool (changing ``k2`` keeps those shown); padding
+    ``kernel_size // 2`` keeps the size.
 
     Examples
     --------
     >>> y, params, macs, c_out = layer_outputs(np.ones((3, 8, 8)), 2, 3, "type1")
-    >>> y.shape, params, c_out                # 3 * 2 maps from 2 shared 3x3 kernels
+    >>> y.shape, params, c_out
     ((6, 8, 8), 20, 2)
     """
     x = as_float_array(x, "x", (3,))
@@ -269,7 +242,7 @@ def layer_outputs(x, k2: int, kernel_size: int, kind: str, groups: int = 1, *, s
         raise ValueError(f"kind must be one of {LAYER_KINDS}, got {kind!r}")
     spec = KINDS[kind]
     k1, h, w = x.shape
-    c_out = k1 * k2 if spec.name == "depthwise" else k2
+    c_out = spec.c_out_for(k1, k2)
     _, maps, _ = spec.check(k1, c_out, groups)
     ks = as_int(kernel_size, "kernel_size", minimum=1)
     pool = np.random.default_rng([seed, ks]).normal(size=(max(maps, 36), max(k1, 6), ks, ks)) / ks

@@ -1,8 +1,5 @@
-"""One output value of a convolution layer, taken apart: windows, kernel slices, partial sums, bias.
-
-The numbers behind :func:`convutil.viz.plot_receptive_field` and the conv explorer,
-computed from the definition of the layer (no call to :func:`convutil.conv2d`), so
-they can be checked against it.
+"""One output value of a convolution layer taken apart (windows, kernel slices, partial sums, bias),
+computed from the definition (not with :func:`convutil.conv2d`) so it can be checked against it.
 """
 
 from __future__ import annotations
@@ -19,28 +16,13 @@ __all__ = ["ReceptiveField", "receptive_field", "window_taps", "conv_arrays", "c
 
 @dataclass(frozen=True)
 class ReceptiveField:
-    """The numbers behind one output value of a convolution layer.
+    """The numbers behind one output value ``[out_channel, row, col]`` of a convolution layer.
 
-    ``total = bias + partial_sums.sum()`` and
-    ``partial_sums[c] = (window[c] * kernel[c]).sum()``.
-
-    Attributes
-    ----------
-    out_channel, row, col : int
-        Which output value.
-    rows, cols : ndarray of int, shapes (kH,) and (kW,)
-        Coordinates of the kernel taps in the *unpadded* input (negative or
-        beyond the edge where a tap lands on padding).
-    window : ndarray, shape (C_in, kH, kW)
-        The input values under the taps (0 on padding).
-    kernel : ndarray, shape (C_in, kH, kW)
-        ``weight[out_channel]``: the filter, one 2D slice per input map.
-    products : ndarray, shape (C_in, kH, kW)
-    partial_sums : ndarray, shape (C_in,)
-        One number per input map.
-    bias : float
-    total : float
-    output_size : (int, int)
+    ``partial_sums[c] = products[c].sum() = (window[c] * kernel[c]).sum()`` and
+    ``total = bias + partial_sums.sum()``. ``rows`` (kH,) and ``cols`` (kW,) are the
+    taps' coordinates in the *unpadded* input (outside it on padding); ``window``,
+    ``kernel`` (``weight[out_channel]``) and ``products`` have shape (C_in, kH, kW);
+    ``output_size`` is (H_out, W_out).
     """
 
     out_channel: int
@@ -68,12 +50,9 @@ def conv_arrays(x, weight, bias):
             f"weight has {weight.shape[1]} input channels but x has {x.shape[0]} maps: "
             f"x shape {x.shape}, weight shape {weight.shape}"
         )
-    if bias is None:
-        bias = np.zeros(weight.shape[0])
-    else:
-        bias = as_float_array(bias, "bias")
-        if bias.shape != (weight.shape[0],):
-            raise ValueError(f"bias must have shape ({weight.shape[0]},) for weight {weight.shape}, got {bias.shape}")
+    bias = np.zeros(weight.shape[0]) if bias is None else as_float_array(bias, "bias")
+    if bias.shape != (weight.shape[0],):
+        raise ValueError(f"bias must have shape ({weight.shape[0]},) for weight {weight.shape}, got {bias.shape}")
     return x, weight, bias
 
 
@@ -91,36 +70,20 @@ def conv_arguments(x, weight, stride, padding, dilation):
 def receptive_field(
     x, weight, bias=None, *, out_channel: int = 0, row: int = 0, col: int = 0, stride=1, padding=0, dilation=1
 ) -> ReceptiveField:
-    """The window, kernel slices, partial sums, bias and total behind one output value.
+    """The :class:`ReceptiveField` (windows, kernel slices, partial sums, bias, total) behind one output value.
 
-    Computed directly from the definition (no call to :func:`convutil.conv2d`),
-    so it can be checked against it:
-    ``conv2d(x, weight, bias, ...)[out_channel, row, col] == total``.
-
-    Parameters
-    ----------
-    x : array_like, shape (C_in, H, W)
-    weight : array_like, shape (C_out, C_in, kH, kW)
-    bias : array_like, shape (C_out,), optional
-    out_channel, row, col : int
-        The output value to explain.
-    stride, padding, dilation : int or (int, int)
-
-    Returns
-    -------
-    ReceptiveField
+    ``x``, ``weight``, ``bias`` and ``stride``, ``padding``, ``dilation`` as for
+    :func:`convutil.conv2d` (one example, no groups); ``out_channel``, ``row``, ``col``
+    name the output value.
 
     Examples
     --------
     >>> import numpy as np
     >>> from convutil import conv2d
-    >>> x = np.arange(18.0).reshape(2, 3, 3)
-    >>> w = np.ones((1, 2, 2, 2))
+    >>> x, w = np.arange(18.0).reshape(2, 3, 3), np.ones((1, 2, 2, 2))
     >>> rf = receptive_field(x, w, [0.5], row=1, col=0)
-    >>> rf.partial_sums, rf.total
-    (array([20., 56.]), 76.5)
-    >>> float(conv2d(x, w, [0.5])[0, 1, 0])
-    76.5
+    >>> rf.partial_sums, rf.total, float(conv2d(x, w, [0.5])[0, 1, 0])
+    (array([20., 56.]), 76.5, 76.5)
     """
     x, weight, bias = conv_arrays(x, weight, bias)
     stride, padding, dilation, out = conv_arguments(x, weight, stride, padding, dilation)
@@ -150,18 +113,14 @@ def receptive_field(
 def window_taps(n: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Where every window of a kernel reads along one dimension of ``n`` pixels.
 
-    Returns ``taps`` of shape ``(n_out, k)``, the pixel each tap of each window
-    reads (``-p .. n + p - 1``: negative or ``>= n`` on padding), and ``covered``,
-    shape ``(n + 2p,)``, whether some window reads each padded position. ``n_out``
-    is :func:`convutil.conv_output_size`'s, or 0 where the kernel does not fit.
+    Returns ``taps`` (n_out, k), the pixel each tap reads (``-p .. n + p - 1``,
+    outside ``0 .. n - 1`` on padding; ``n_out`` 0 where the kernel does not fit),
+    and ``covered`` (n + 2p,), whether some window reads each padded position.
 
     Examples
     --------
-    >>> taps, covered = window_taps(7, 3, s=2, p=1)
-    >>> taps.tolist()
+    >>> window_taps(7, 3, s=2, p=1)[0].tolist()
     [[-1, 0, 1], [1, 2, 3], [3, 4, 5], [5, 6, 7]]
-    >>> window_taps(8, 3, s=3)[1].tolist()        # pixels 6 and 7 are never read
-    [True, True, True, True, True, True, False, False]
     """
     n, k, s, p, d = (as_int(v, name, minimum=m) for v, name, m in zip((n, k, s, p, d), "nkspd", (1, 1, 1, 0, 1)))
     out = max((n + 2 * p - d * (k - 1) - 1) // s + 1, 0)

@@ -1,12 +1,9 @@
 """The course's look in one place: colours, font sizes, figure width, and the matplotlib style.
 
-Change a colour, a font size or the width of every drawing here; :mod:`convutil.viz`
-and the explorers of :mod:`convutil.widgets` take them from this module.
-
-The book shows figures in a column about 700 px wide. A figure :data:`DISPLAY_WIDTH`
-inches wide rendered at :data:`DPI` is shown at its own size, so the sizes in
-:data:`FONT` are the sizes the reader sees. A caller's wider figure is shrunk by the
-browser; :func:`font` scales its text up by the same factor, so it reads the same.
+The book shows figures in a column about 700 px wide: a figure :data:`DISPLAY_WIDTH`
+inches wide at :data:`DPI` is shown at its own size, so :data:`FONT` sizes are what
+the reader sees; :func:`font` scales the text of a wider figure up by as much as the
+browser shrinks it.
 """
 
 from __future__ import annotations
@@ -74,21 +71,12 @@ STATIC_ENV = "CONVUTIL_STATIC_EXPLORERS"
 
 
 def static_mode() -> bool:
-    """Whether this kernel is executing a page of the published book (:data:`STATIC_ENV` is ``1``).
-
-    Explorers then display kernel-free HTML instead of live widgets, and figures are stored
-    as palette PNGs (:func:`png`) to keep the pages light.
-    """
+    """Whether this kernel executes a page of the published book (:data:`STATIC_ENV` is ``1``)."""
     return os.environ.get(STATIC_ENV, "") == "1"
 
 
 def png(fig, *, palette: bool | None = None) -> bytes:
-    """``fig`` as PNG, trimmed to its content (what Jupyter's inline backend shows).
-
-    With ``palette`` (default: in :func:`static_mode`) the picture is reduced to 256
-    colours (median cut): a drawing's flat colours and colormaps survive, the bytes
-    shrink about threefold.
-    """
+    """``fig`` as PNG, trimmed; with ``palette`` (default: :func:`static_mode`) 256 colours, a third of the bytes."""
     from IPython.core.pylabtools import print_figure
     from PIL import Image
 
@@ -111,14 +99,12 @@ def scale(where=None) -> float:
 
 
 def font(role: str, where=None) -> float:
-    """Font size for ``role`` (a key of :data:`FONT`) in the figure of ``where`` (see the module notes).
+    """Font size for ``role`` (a key of :data:`FONT`) in the figure of ``where``.
 
     Examples
     --------
-    >>> font("small")
-    9.0
-    >>> font("base", Figure(figsize=(2 * DISPLAY_WIDTH, 3)))
-    20.0
+    >>> font("small"), font("base", Figure(figsize=(2 * DISPLAY_WIDTH, 3)))
+    (9.0, 20.0)
     """
     return float(round(FONT[role] * scale(where), 2))
 
@@ -127,8 +113,6 @@ def font(role: str, where=None) -> float:
 def context(where=None):
     """Apply :data:`RC` (text sized for the figure of ``where``) while a drawing is built.
 
-    Examples
-    --------
     >>> with context():
     ...     Figure().text(0, 0, "a").get_fontsize()
     10.0
@@ -146,7 +130,7 @@ def new_figure(width: float, height: float, *, constrained: bool = True) -> Figu
 
 def freeze_layout(fig: Figure) -> Figure:
     """Let the layout engine place the axes once, then keep them there (explorers redraw in place)."""
-    fig.draw_without_rendering()
+    fig.get_layout_engine().execute(fig)
     fig.set_layout_engine("none")
     return fig
 
@@ -176,27 +160,14 @@ def wrap(text: str, ax, fontsize: float) -> str:
 
 
 def color_limits(values, signed: bool | None = None) -> tuple[str, float, float]:
-    """Colormap name and limits for drawing ``values`` in the course's visual language.
+    """``(cmap, vmin, vmax)`` for drawing ``values``: ``(DIVERGING, -m, m)`` if signed, else ``(SEQUENTIAL, 0, max)``.
 
-    Parameters
-    ----------
-    values : array_like
-    signed : bool, optional
-        Force the diverging (True) or sequential (False) map. By default the
-        diverging map is used when any finite value is negative.
-
-    Returns
-    -------
-    (cmap, vmin, vmax)
-        ``(DIVERGING, -m, m)`` with ``m`` the largest absolute value, or
-        ``(SEQUENTIAL, 0, max)`` for non-negative values.
+    ``signed`` forces the choice; by default values are signed when any finite one is negative.
 
     Examples
     --------
-    >>> color_limits([-1.0, 0.5])
-    ('RdBu_r', -1.0, 1.0)
-    >>> color_limits([0.2, 0.8])
-    ('cividis', 0.0, 0.8)
+    >>> color_limits([-1.0, 0.5]), color_limits([0.2, 0.8])
+    (('RdBu_r', -1.0, 1.0), ('cividis', 0.0, 0.8))
     """
     v = np.asarray(values, dtype=float)
     finite = v[np.isfinite(v)]
@@ -211,17 +182,12 @@ def color_limits(values, signed: bool | None = None) -> tuple[str, float, float]
 
 
 def kernel_colors(n: int) -> np.ndarray:
-    """``n`` distinguishable RGBA colours, one per 2D kernel of a connection diagram.
-
-    Up to 7 kernels get :data:`OKABE_ITO`; more get evenly spaced colours of
-    ``viridis`` (its darkest 85 %, visible on white).
+    """``n`` distinct RGBA colours, one per 2D kernel: :data:`OKABE_ITO` up to 7, else the darkest 85 % of viridis.
 
     Examples
     --------
     >>> kernel_colors(3).shape
     (3, 4)
-    >>> len({tuple(c) for c in kernel_colors(20)})
-    20
     """
     return _kernel_colors(as_int(n, "n", minimum=1)).copy()
 

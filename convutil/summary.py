@@ -1,44 +1,16 @@
-"""A summary table of a small network: shapes, parameters, MACs and receptive field per layer.
+"""A torchinfo-like table of a small network: shapes, parameters, MACs and receptive field per layer.
 
-In the spirit of torchinfo's ``summary``: describe a network as a list of
-layer specifications (:mod:`convutil.nn`), give the shape of one input
-example, and get back one row per layer with the shape of the volume it
-produces, its learned parameters, its multiply-accumulates (MACs) and the
-receptive field of one of its output values, plus the totals. Every number
-comes from the layer itself (``output_shape``, ``param_shapes``, ``macs``,
-``window``); with ``run=True`` the network is also *run* (:func:`forward`, on
-seeded random weights) and every computed shape is compared with the shape
-that actually came out.
+A network is a list of layer specifications of :mod:`convutil.nn` (importable from
+here); each layer gives its own output shape, parameters, MACs and window.
 
-Layer specifications
---------------------
-:class:`Conv2d`, :class:`ConvType1`, :class:`ConvType2_1`, :class:`MaxPool2d`,
-:class:`AvgPool2d`, :class:`GlobalAvgPool`, :class:`ReLU`, :class:`Flatten`
-and :class:`Linear`, defined in :mod:`convutil.nn` and importable from here. A
-convolution needs no ``c_in``: it is read from the volume that arrives, as a
-layer in a real network would have it.
+**MACs** count weights times inputs only (pooling, ReLU and biases count 0).
+torchinfo's "Mult-Adds" also add one per bias and output position
+(``LayerInfo.calculate_macs`` in ``torchinfo/layer_info.py``): ``C_out * H_out * W_out``
+more per convolution, ``out`` more per linear layer; without biases they agree.
 
-Conventions
------------
-**MACs** count weights times inputs only: a convolution's MACs are
-``C_out * (C_in / groups) * kH * kW`` per output position, a linear layer's
-``in * out``; pooling, ReLU and flattening count 0, and a bias is a parameter
-but not a MAC. FLOPs are about 2 x MACs (a multiply and an add). torchinfo's
-"Mult-Adds" column counts the bias as well: for every parameter of a layer,
-weights *and* biases, it adds one operation per output position (its
-``LayerInfo.calculate_macs``, github.com/TylerYep/torchinfo,
-``torchinfo/layer_info.py``). So torchinfo reports ``C_out * H_out * W_out``
-more per convolution and ``out`` more per linear layer than this table (per
-example); without biases the two agree.
-
-**Receptive field**: the size of the input window that one output value of
-the layer depends on, per axis, from the closed form
-``r_l = r_(l-1) + (k_l - 1) * d_l * j_(l-1)`` with the jump (the input-pixel
-distance between neighbouring outputs) ``j_l = j_(l-1) * s_l``, starting at
-``r_0 = j_0 = 1`` (``k`` kernel size, ``d`` dilation, ``s`` stride; ReLU and
-Flatten keep both). It is the nominal window: near the border part of it
-falls on padding. After :class:`GlobalAvgPool` or :class:`Linear` every value
-depends on the whole input.
+**Receptive field**: per axis ``r_l = r_(l-1) + (k_l - 1) * d_l * j_(l-1)``, jump
+``j_l = j_(l-1) * s_l``, from ``r_0 = j_0 = 1`` (nominal: near the border part is
+padding); after global pooling or a linear layer it is the whole input.
 """
 
 from __future__ import annotations
@@ -64,44 +36,18 @@ from .nn import (
 )
 
 __all__ = [
-    "Conv2d",
-    "ConvType1",
-    "ConvType2_1",
-    "MaxPool2d",
-    "AvgPool2d",
-    "GlobalAvgPool",
-    "ReLU",
-    "Flatten",
-    "Linear",
-    "Summary",
-    "SummaryRow",
-    "summary",
-    "init_params",
-    "forward",
-    "receptive_fields",
-]
+    "Conv2d", "ConvType1", "ConvType2_1", "MaxPool2d", "AvgPool2d", "GlobalAvgPool", "ReLU", "Flatten", "Linear",
+    "Summary", "SummaryRow", "summary", "init_params", "forward", "receptive_fields"
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
 class SummaryRow:
     """One layer of a :class:`Summary`.
 
-    Attributes
-    ----------
-    index : int
-        Position in the list of layers, from 1.
-    layer : a layer specification of :mod:`convutil.nn`
-    input_shape, output_shape : tuple of int
-        One example's shape before and after the layer, e.g. ``(6, 28, 28)``.
-    params : int
-        Learned weights and biases.
-    macs : int
-        Multiply-accumulates for one example (weights only, see the module notes).
-    run_shape : tuple of int or None
-        The shape that came out when the network was run (``run=True``), else None.
-    receptive_field : (int, int) or None
-        Height and width of the input window one output value depends on;
-        None once every value depends on the whole input.
+    Shapes are one example's before and after the layer; ``run_shape`` is the shape that
+    came out with ``run=True`` (else None); ``receptive_field`` is (height, width), None
+    once it is the whole input.
     """
 
     index: int
@@ -116,11 +62,7 @@ class SummaryRow:
 
 @dataclass(frozen=True)
 class Summary:
-    """The result of :func:`summary`: rows and totals, shown as a table.
-
-    ``str(s)`` (and ``repr``) gives a text table, ``s._repr_html_()`` an HTML
-    table for notebooks.
-    """
+    """The result of :func:`summary`: rows and totals; prints as a text table, displays as HTML."""
 
     input_shape: tuple[int, ...]
     rows: list[SummaryRow] = field(default_factory=list)
@@ -201,19 +143,7 @@ def _shape(shape: tuple[int, ...]) -> str:
 
 
 def receptive_fields(layers) -> list[tuple[int, int] | None]:
-    """Receptive field (height, width) of one output value of every layer, by the closed form.
-
-    ``r_l = r_(l-1) + (k_l - 1) * d_l * j_(l-1)`` and ``j_l = j_(l-1) * s_l``
-    per axis, from ``r_0 = j_0 = 1``; None from the first layer on whose
-    outputs each depend on the whole input (global pooling, linear layers).
-
-    Parameters
-    ----------
-    layers : list of layer specifications
-
-    Returns
-    -------
-    list of (int, int) or None
+    """Receptive field (height, width) of one output value of every layer (None once it is the whole input).
 
     Examples
     --------
@@ -237,34 +167,19 @@ def receptive_fields(layers) -> list[tuple[int, int] | None]:
 def summary(layers, input_shape, *, run: bool = False, seed: int = 0) -> Summary:
     """Shapes, parameters, MACs and receptive field of every layer of a network, torchinfo style.
 
-    MACs count weights only (torchinfo's "Mult-Adds" also count biases); the
-    receptive field follows the closed form of :func:`receptive_fields`. See
-    the module notes for both conventions.
-
     Parameters
     ----------
     layers : list of layer specifications (:mod:`convutil.nn`)
-        The network, in order.
     input_shape : (int, int, int)
         ``(C, H, W)`` of one input example.
     run : bool, default False
-        Also run the network (:func:`forward`) on a seeded random input with
-        seeded random weights and record the shape each layer really produced
-        (``SummaryRow.run_shape``); :attr:`Summary.ran` is then True.
+        Also run the network (:func:`forward`, seeded input and weights) and check
+        each computed shape; :attr:`Summary.ran` is then True.
     seed : int, default 0
-        Seed of that input and those weights.
 
     Returns
     -------
     Summary
-        ``rows`` (one :class:`SummaryRow` per layer), ``total_params``,
-        ``total_macs``, ``output_shape``; prints as a table.
-
-    Raises
-    ------
-    TypeError, ValueError
-        For a malformed specification or a layer that does not fit the volume
-        it receives; the message names the layer and the shape.
 
     Examples
     --------
@@ -272,12 +187,8 @@ def summary(layers, input_shape, *, run: bool = False, seed: int = 0) -> Summary
     ...        Conv2d(16, 5, name="C3"), ReLU(), MaxPool2d(2, name="S4"),
     ...        Flatten(), Linear(120), ReLU(), Linear(84), ReLU(), Linear(10)]
     >>> s = summary(net, (1, 28, 28), run=True)
-    >>> s.rows[3].output_shape, s.rows[3].params     # C3: 16 filters of 6x5x5 (+16 biases)
-    ((16, 10, 10), 2416)
-    >>> s.rows[3].receptive_field                     # 5 + (5 - 1) * 2: C3 sees 14x14 input pixels
-    (14, 14)
-    >>> s.output_shape, s.total_params, s.ran
-    ((10,), 61706, True)
+    >>> s.rows[3].output_shape, s.rows[3].params, s.rows[3].receptive_field, s.total_params, s.ran
+    ((16, 10, 10), 2416, (14, 14), 61706, True)
     """
     shapes = layer_shapes(layers, input_shape)
     layers = list(layers)

@@ -1,30 +1,12 @@
 """Drawings for the course: one visual language for stacks, weights, links and windows.
 
-Every ``plot_*`` function returns a :class:`matplotlib.figure.Figure` (or
-draws into the ``ax`` it is given and returns that axes' figure). Figures are
-created with :class:`~matplotlib.figure.Figure`, not ``pyplot``, so they are
-never registered with pyplot's figure manager: nothing leaks, and a returned
-figure displays in a notebook as its last expression.
-
-The visual language (colours, fonts, sizes: :mod:`convutil.style`):
-
-* **values** -- signed values (kernels, products, most feature maps) use
-  :data:`DIVERGING` with limits symmetric about zero, so white always means 0;
-  non-negative values (images, ReLU maps) use :data:`SEQUENTIAL`. Both are
-  colour-blind safe; maps drawn together share one colour scale.
-* **kernels** -- in connection diagrams one colour is one 2D kernel: a kernel
-  shared by several links draws them all in the same colour.
-* **highlight** -- the current window or pixel is outlined in :data:`HIGHLIGHT`.
-
-In IPython and Jupyter, importing this module registers a PNG formatter for
-``Figure`` (what matplotlib's inline backend does once ``pyplot`` is used), so
-a returned figure shows as a picture even if ``pyplot`` was never imported.
-
-The ``*View`` classes hold the artists of one drawing and change them in
-place (``set_data``, ``set_text``, ...) when asked to show something else; the
-explorers of :mod:`convutil.widgets` are controls wired to one view each.
-What the drawings show is computed elsewhere: :mod:`convutil.kinds` (kinds and
-their connections), :mod:`convutil.receptive_field` (one output value taken apart).
+Every ``plot_*`` function returns a :class:`~matplotlib.figure.Figure` (made without
+``pyplot``: nothing leaks) or draws into the given ``ax``. Signed values use
+:data:`DIVERGING` centred at zero, others :data:`SEQUENTIAL`; one colour is one 2D
+kernel; the current window is outlined in :data:`HIGHLIGHT` (:mod:`convutil.style`).
+The ``*View`` classes change their artists in place (:meth:`set`, ``dynamic`` lists
+what moves); each explorer of :mod:`convutil.widgets` drives one. Importing this
+module in IPython registers a PNG formatter for ``Figure``.
 """
 
 from __future__ import annotations
@@ -48,28 +30,11 @@ from .receptive_field import ReceptiveField, conv_arguments, conv_arrays, recept
 from .style import DIVERGING, HIGHLIGHT, SEQUENTIAL, color_limits, kernel_colors
 
 __all__ = [
-    "SEQUENTIAL",
-    "DIVERGING",
-    "HIGHLIGHT",
-    "KINDS",
-    "color_limits",
-    "kernel_colors",
-    "connection_table",
-    "Connections",
-    "plot_stack",
-    "plot_stacks",
-    "plot_weights",
-    "plot_connections",
-    "plot_receptive_field",
-    "receptive_field",
-    "ReceptiveField",
-    "StackView",
-    "ConnectionsView",
-    "ReceptiveFieldView",
-    "ComparisonView",
-    "WindowsView",
-    "PoolingView",
-]
+    "SEQUENTIAL", "DIVERGING", "HIGHLIGHT", "KINDS", "color_limits", "kernel_colors", "connection_table",
+    "Connections", "plot_stack", "plot_stacks", "plot_weights", "plot_connections", "plot_receptive_field",
+    "receptive_field", "ReceptiveField", "StackView", "ConnectionsView", "ReceptiveFieldView", "ComparisonView",
+    "WindowsView", "PoolingView"
+]  # fmt: skip
 
 KINDS = tuple(_REGISTRY)
 """Connection patterns understood by :func:`plot_connections` (the keys of :data:`convutil.kinds.KINDS`)."""
@@ -84,24 +49,18 @@ def _as_stack(maps, name: str = "maps") -> np.ndarray:
     return arr
 
 
-def _check_ax(ax):
+def _check(ax=None, title=None):
+    """TypeError unless ``ax`` is an Axes or None and ``title`` a string or None."""
     from matplotlib.axes import Axes
 
     if ax is not None and not isinstance(ax, Axes):
         raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
-
-
-def _check_title(title):
     if title is not None and not isinstance(title, str):
         raise TypeError(f"title must be a string or None, got {type(title).__name__}")
 
 
 def _show_region(ax, x0: float, x1: float, y0: float, y1: float):
-    """Show at least ``[x0, x1] x [y0, y1]`` in ``ax`` (prepared by :func:`_region_axes`), the box unchanged.
-
-    The region becomes the axes' data limits; at draw time
-    ``set_aspect("equal", adjustable="datalim")`` widens its shorter side so units are square.
-    """
+    """Show at least ``[x0, x1] x [y0, y1]`` in ``ax`` (see :func:`_region_axes`), the shorter side widened."""
     ax.dataLim.set_points(np.array([[x0, y0], [x1, y1]], float))
     ax.autoscale_view(tight=True)
 
@@ -128,19 +87,15 @@ def _notice(fig, x=0.5, y=0.5):
 
 
 def _enable_notebook_display() -> bool:
-    """Show ``Figure`` objects as PNG in IPython (no-op elsewhere; :func:`convutil.style.png`). True if registered."""
+    """Show ``Figure`` objects as PNG in a running IPython (:func:`convutil.style.png`); True if registered."""
     ipython = sys.modules.get("IPython")  # only if IPython is already running: never import it here
     shell = ipython.get_ipython() if ipython is not None else None
-    if shell is None:
-        return False
-    shell.display_formatter.formatters["image/png"].for_type(Figure, style.png)
-    return True
+    if shell is not None:
+        shell.display_formatter.formatters["image/png"].for_type(Figure, style.png)
+    return shell is not None
 
 
 _enable_notebook_display()
-
-
-# --------------------------------------------------------------------------- stacks
 
 
 class StackView:
@@ -150,21 +105,12 @@ class StackView:
     ----------
     ax : matplotlib.axes.Axes
     layout : {"grid", "volume"}
-        ``"grid"``: the maps side by side, row by row, each labelled with its
-        index. ``"volume"``: the maps as cards one behind the other (map 0 in
-        front), the channel axis drawn as depth, like the cs231n figures.
-    ncols : int, optional
-        Maps per row of the grid (default: up to 8).
-    max_maps : int, default 64
-        At most this many maps are drawn; the title says how many exist.
+        The maps side by side, or as cards one behind the other (map 0 in front), depth the channel axis.
+    ncols, max_maps : int
+        Maps per grid row (default: up to 8); most maps drawn (64; the title says how many exist).
     colorbar : bool or {"right", "bottom"}, default False
-        Add a colour bar next to ``ax`` (True means ``"right"``).
-    labels : bool, default True
-        Write each map's index above it.
-    fixed_box : bool, default False
-        Keep the axes box where it is and widen the data limits instead to
-        keep pixels square (explorers, whose layout never changes); by
-        default the box shrinks to fit the maps (``set_aspect("equal")``).
+    labels, fixed_box : bool, default True, False
+        Write each map's index; keep the axes box and widen the data limits instead (explorers).
     """
 
     def __init__(self, ax, *, layout="grid", ncols=None, max_maps=64, colorbar=False, labels=True, fixed_box=False):
@@ -260,29 +206,16 @@ class StackView:
 def plot_stack(
     maps, *, layout="grid", title=None, ax=None, ncols=None, signed=None, colorbar=True, max_maps=64
 ) -> Figure:
-    """Draw a stack of feature maps ``(C, H, W)`` as a grid or as a volume.
+    """Draw a stack of feature maps ``(C, H, W)`` or ``(H, W)`` as a grid or as a volume (see :class:`StackView`).
 
     Parameters
     ----------
-    maps : array_like, shape (C, H, W) or (H, W)
-    layout : {"grid", "volume"}, default "grid"
-        ``"grid"``: every map visible, labelled with its index. ``"volume"``:
-        the maps as cards one behind the other with ``C``, ``H`` and ``W``
-        labelled, the way the channel axis is drawn as depth in cs231n-style figures.
-    title : str, optional
-        Drawn above the stack's own shape description.
-    ax : matplotlib.axes.Axes, optional
-        Draw here instead of in a new figure.
-    ncols : int, optional
-        Maps per row in the grid (default: up to 8).
+    maps : array_like
+    layout, ncols, max_maps, colorbar
+        As for :class:`StackView`.
+    title, ax : optional
     signed : bool, optional
         Force the diverging (True) or sequential (False) colormap.
-    colorbar : bool, default True
-    max_maps : int, default 64
-
-    Returns
-    -------
-    matplotlib.figure.Figure
 
     Examples
     --------
@@ -290,10 +223,8 @@ def plot_stack(
     >>> fig = plot_stack(np.random.default_rng(0).normal(size=(4, 8, 8)), title="layer 1")
     >>> len([im for im in fig.axes[0].images if im.get_visible()])
     4
-    >>> fig = plot_stack(np.ones((3, 8, 8)), layout="volume")
     """
-    _check_ax(ax)
-    _check_title(title)
+    _check(ax, title)
     stack = _as_stack(maps)
     c, h, w = stack.shape
     with style.context(ax):
@@ -310,31 +241,15 @@ def plot_stack(
 
 
 def plot_stacks(stacks, titles=None, *, layout="grid", ncols=None, colorbar=True, arrows=True) -> Figure:
-    """Draw several stacks side by side, e.g. the outputs of type 1, 2.1 and 2.2.
+    """Draw several stacks side by side (e.g. the outputs of type 1, 2.1, 2.2), each with its own scale.
 
-    Each stack keeps its own colour scale and shape label; arrows between
-    panels read "becomes" when ``arrows`` is true.
-
-    Parameters
-    ----------
-    stacks : sequence of array_like, each (C, H, W) or (H, W)
-    titles : sequence of str, optional
-        One title per stack.
-    layout : {"grid", "volume"}, default "grid"
-    ncols : int, optional
-        Maps per row inside every grid (default: up to 4).
-    colorbar : bool, default True
-    arrows : bool, default True
-
-    Returns
-    -------
-    matplotlib.figure.Figure
+    ``stacks`` is a list of (C, H, W) arrays, ``titles`` one string each; ``ncols``
+    defaults to up to 4; ``arrows`` draws "becomes" arrows between the panels.
 
     Examples
     --------
     >>> import numpy as np
-    >>> fig = plot_stacks([np.ones((3, 6, 6)), np.ones((2, 4, 4))], ["input", "output"])
-    >>> len(fig.axes) >= 2
+    >>> len(plot_stacks([np.ones((3, 6, 6)), np.ones((2, 4, 4))], ["input", "output"]).axes) >= 2
     True
     """
     if isinstance(stacks, np.ndarray) or not hasattr(stacks, "__len__"):
@@ -346,7 +261,7 @@ def plot_stacks(stacks, titles=None, *, layout="grid", ncols=None, colorbar=True
     if isinstance(titles, str) or len(titles) != len(arrays):
         raise ValueError(f"titles must be a list of {len(arrays)} strings (one per stack), got {titles!r}")
     for t in titles:
-        _check_title(t)
+        _check(title=t)
     cols = [ncols or min(a.shape[0], 4) for a in arrays]
     rows = [(min(a.shape[0], 64) - 1) // k + 1 for a, k in zip(arrays, cols)]
     widths = [k * a.shape[2] / a.shape[1] for a, k in zip(arrays, cols)]
@@ -369,11 +284,8 @@ def plot_stacks(stacks, titles=None, *, layout="grid", ncols=None, colorbar=True
     return fig
 
 
-# --------------------------------------------------------------------------- weights
-
-
 def _cell(v: float) -> str:
-    """A number short enough for one kernel cell: integers plainly, others with two decimals."""
+    """A number short enough for one kernel cell."""
     v = float(v) + 0.0  # no "-0"
     if v == round(v) and abs(v) < 1000:
         return f"{v:.0f}"
@@ -381,7 +293,7 @@ def _cell(v: float) -> str:
 
 
 def _ink(v: float, bound: float) -> str:
-    """Text colour readable on a diverging cell of value ``v`` (white on the dark ends)."""
+    """Text colour readable on a diverging cell of value ``v``."""
     return "white" if bound and abs(v) > 0.6 * bound else "black"
 
 
@@ -390,7 +302,7 @@ def _fmt(v: float) -> str:
 
 
 def _annotate(ax, values, x0=0.0, y0=0.0, bound=None):
-    """Write every value of the 2D array ``values`` into its cell (cell (i, j) centred at x0 + j, y0 + i)."""
+    """Write every value of ``values`` into its cell (cell (i, j) centred at x0 + j, y0 + i)."""
     bound = np.abs(values).max() if bound is None else bound
     size = style.font("cell", ax)
     for (i, j), v in np.ndenumerate(values):
@@ -422,34 +334,21 @@ def _draw_filter_row(ax, w4, j, cols, norm, annotate, gaps):
 def plot_weights(weight, *, title=None, ax=None, annotate=None, colorbar=True) -> Figure:
     """Draw a layer's weights: a ``C_out x C_in`` grid of 2D kernels, one boxed row per filter.
 
-    Row ``j`` is filter ``j`` -- a 3D array of ``C_in`` kernels, one per
-    input map -- and the whole grid is the 4D weight tensor of the layer.
-    A 3D array ``(K, kH, kW)`` (the 2D kernels of type 1 or type 2.1) is drawn
-    as ``K`` rows of a single kernel each.
-
     Parameters
     ----------
     weight : array_like, shape (C_out, C_in, kH, kW) or (K, kH, kW)
-    title : str, optional
-    ax : matplotlib.axes.Axes, optional
+        A 3D array (the 2D kernels of type 1 or 2.1) is drawn as ``K`` rows of one kernel.
+    title, ax, colorbar : optional
     annotate : bool, optional
-        Write every weight's value in its cell (default: for kernels of at
-        most 3x3 and at most 48 of them).
-    colorbar : bool, default True
-
-    Returns
-    -------
-    matplotlib.figure.Figure
+        Write every weight in its cell (default: kernels of at most 3x3, at most 48 of them).
 
     Examples
     --------
     >>> import numpy as np
-    >>> fig = plot_weights(np.random.default_rng(0).normal(size=(2, 3, 3, 3)))
-    >>> len(fig.axes[0].images)        # 2 filters x 3 input maps
+    >>> len(plot_weights(np.random.default_rng(0).normal(size=(2, 3, 3, 3))).axes[0].images)   # 2 x 3 kernels
     6
     """
-    _check_ax(ax)
-    _check_title(title)
+    _check(ax, title)
     w = as_float_array(weight, "weight", (3, 4))
     if 0 in w.shape:
         raise ValueError(f"weight must not have an empty dimension, got shape {w.shape}")
@@ -486,23 +385,15 @@ def plot_weights(weight, *, title=None, ax=None, annotate=None, colorbar=True) -
     return ax.figure
 
 
-# --------------------------------------------------------------------------- connections
-
-
 class _FittedText(Text):
-    """A text that breaks its lines to the width of its axes whenever it is set (notes under narrow panels)."""
+    """A text whose lines break to the width of its axes whenever it is set."""
 
     def set_text(self, s):
         super().set_text(style.wrap(str(s), self.axes, self.get_fontsize()) if self.axes and s else s)
 
 
 class ConnectionsView:
-    """The artists of one connection diagram; :meth:`set` redraws it in place.
-
-    Input maps are squares on the left, output maps on the right, one line
-    per link, one colour per 2D kernel. The title, the column headers and the
-    note below are fitted to the axes' width.
-    """
+    """One connection diagram (inputs left, outputs right, one colour per kernel); :meth:`set` redraws it."""
 
     def __init__(self, ax):
         self.ax = ax
@@ -542,10 +433,7 @@ class ConnectionsView:
                 t.set(position=(x, ys[i]), text=str(i))
 
     def set(self, c_in, c_out, *, kind="type2.2", groups=1, table=None, title=None, note=None):
-        """Show the links of :func:`connection_table` ``(c_in, c_out, kind, groups, table)``.
-
-        ``note`` replaces the text under the diagram (default: what is shared, how many maps each output sums).
-        """
+        """Show the links of :func:`connection_table`; ``note`` replaces the text under the diagram."""
         con = self.connections = connection_table(c_in, c_out, kind=kind, groups=groups, table=table)
         y_in, y_out = self._ys(con.n_in), self._ys(con.n_out)
         size = float(np.clip(2400 / max(con.n_in, con.n_out) ** 1.5, 6, 90))
@@ -573,46 +461,19 @@ class ConnectionsView:
 def plot_connections(c_in, c_out, *, kind="type2.2", groups=1, table=None, ax=None, title=None, note=None) -> Figure:
     """Draw which input maps feed which output maps, one colour per 2D kernel.
 
-    In type 2.1 every link into an output map has the same colour (one kernel
-    shared by all input maps); in type 2.2 every link has its own colour (one
-    kernel per filter *and* input map); in type 1 the colours repeat across
-    input maps and no output map has more than one link.
-
     Parameters
     ----------
     c_in, c_out, kind, groups, table
-        As for :func:`convutil.kinds.connection_table` (for ``"type1"`` and
-        ``"type2.1"`` ``c_out`` counts 2D kernels; otherwise output maps). With
-        ``kind="table"``, ``c_in`` and ``c_out`` may be None (read from ``table``).
-    ax : matplotlib.axes.Axes, optional
-    title : str, optional
-        Replaces the default title naming the kind.
-    note : str, optional
-        Replaces the default note under the diagram.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
+        As for :func:`convutil.kinds.connection_table` (``c_in``, ``c_out`` may be None with a table).
+    ax, title, note : optional
+        ``note`` replaces the text under the diagram.
 
     Examples
     --------
-    LeNet-5's C3 layer: 16 maps over S2's 6, each seeing 3, 4 or 6 of them.
-
-    >>> import numpy as np
-    >>> t = np.zeros((16, 6), bool)
-    >>> for j in range(6):
-    ...     t[j, [(j + i) % 6 for i in range(3)]] = True
-    >>> for j in range(6):
-    ...     t[6 + j, [(j + i) % 6 for i in range(4)]] = True
-    >>> for j, s in enumerate([(0, 1, 3, 4), (1, 2, 4, 5), (0, 2, 3, 5)]):
-    ...     t[12 + j, list(s)] = True
-    >>> t[15] = True
-    >>> fig = plot_connections(6, 16, kind="table", table=t)
-    >>> int(t.sum())                       # links, i.e. 5x5 kernels
-    60
+    >>> from convutil.architectures import lenet5_c3_table
+    >>> fig = plot_connections(6, 16, kind="table", table=lenet5_c3_table())   # LeNet-5's C3
     """
-    _check_ax(ax)
-    _check_title(title)
+    _check(ax, title)
     con = connection_table(c_in, c_out, kind=kind, groups=groups, table=table)
     with style.context(ax):
         if ax is None:
@@ -622,35 +483,19 @@ def plot_connections(c_in, c_out, *, kind="type2.2", groups=1, table=None, ax=No
     return ax.figure
 
 
-# --------------------------------------------------------------------------- receptive field
-
-
 class ReceptiveFieldView:
-    """A figure showing one output value of a conv layer as the sum it is.
-
-    One row per input map: the (padded) map with the window's taps marked,
-    the filter's kernel slice for that map, their product, and the partial
-    sum. On the right, the output map with the pixel outlined; at the bottom,
-    the equation ``partial sums + bias = total``. :meth:`set` changes the
-    shown pixel, filter, stride, padding and dilation in place. The products
-    share one colour scale, fitted to the pixel shown, so they are never washed out.
+    """One output value of a conv layer drawn as the sum it is; :meth:`set` changes pixel, filter and geometry in place.
 
     Parameters
     ----------
-    x : array_like, shape (C_in, H, W)
-    weight : array_like, shape (C_out, C_in, kH, kW)
-    bias : array_like, shape (C_out,), optional
-    max_maps : int, default 4
-        Rows drawn (the equation always covers every map).
-    max_padding : int, default 2
-        Padding the axes limits leave room for (larger padding widens them).
-    annotate : bool, optional
-        Write the numbers into the kernel cells (default: kernels of at most 3x3).
-    annotate_products : bool, optional
-        Write the numbers into the product cells too (default: as ``annotate``).
-        Explorers switch this off: each number is a text to redraw at every step.
+    x, weight, bias
+        As for :func:`convutil.receptive_field.receptive_field`.
+    max_maps, max_padding : int, default 4, 2
+        Rows drawn (the equation covers every map); padding the axes leave room for.
+    annotate, annotate_products : bool, optional
+        Write the numbers into the kernel (default: at most 3x3) and product cells (default: as ``annotate``).
     figure : matplotlib.figure.Figure, optional
-        Draw into this empty figure instead of a new one.
+        An empty figure to draw into.
     """
 
     def __init__(
@@ -724,17 +569,14 @@ class ReceptiveFieldView:
         self.equation = ax_eq.text(0.0, 0.5, "", ha="left", va="center", fontsize=large, transform=ax_eq.transAxes)
 
     def _output(self, out_channel, stride, padding, dilation):
-        key = (out_channel, stride, padding, dilation)
-        if key != self._out_key:
+        if (key := (out_channel, stride, padding, dilation)) != self._out_key:
             j = slice(out_channel, out_channel + 1)
-            self.out = conv2d(self.x, self.weight[j], self.bias[j], stride=stride, padding=padding, dilation=dilation)[
-                0
-            ]
-            self._out_key = key
+            out = conv2d(self.x, self.weight[j], self.bias[j], stride=stride, padding=padding, dilation=dilation)
+            self.out, self._out_key = out[0], key
         return self.out
 
     def show_message(self, text: str):
-        """Show ``text`` over the figure (e.g. why there is no output); the next :meth:`set` hides it."""
+        """Show ``text`` over the figure; the next :meth:`set` hides it."""
         self.message.set_text(text)
         self.message.set_visible(True)
         return self
@@ -794,11 +636,7 @@ class ReceptiveFieldView:
         return f"{lhs}{terms} {rest}   {more}".rstrip()
 
     def set(self, *, out_channel=0, row=0, col=0, stride=1, padding=0, dilation=1):
-        """Show output value ``[out_channel, row, col]`` for these conv arguments.
-
-        Returns the :class:`ReceptiveField` shown. Raises ``ValueError`` (from
-        :func:`receptive_field`) when the arguments do not describe an output value.
-        """
+        """Show output value ``[out_channel, row, col]`` and return its :class:`ReceptiveField`."""
         args = {"stride": stride, "padding": padding, "dilation": dilation}
         rf = self.rf = receptive_field(
             self.x, self.weight, self.bias, out_channel=out_channel, row=row, col=col, **args
@@ -821,22 +659,8 @@ def plot_receptive_field(
 ) -> Figure:
     """Draw how one output value is computed: windows, kernel slices, partial sums, bias, total.
 
-    The equation of a convolution layer made visible: for output map
-    ``out_channel`` at pixel ``(row, col)``, every input map contributes the
-    sum of its window times its own kernel slice; these partial sums plus the
-    bias give the output value, which equals :func:`convutil.conv2d`'s. The
-    numbers come from :func:`convutil.receptive_field.receptive_field`.
-
-    Parameters
-    ----------
-    x, weight, bias, out_channel, row, col, stride, padding, dilation
-        As for :func:`convutil.receptive_field.receptive_field` (a conv layer without groups).
-    max_maps : int, default 4
-        Input maps drawn as rows; the equation always covers all of them.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
+    Arguments as :func:`convutil.receptive_field.receptive_field` (no groups);
+    ``max_maps`` (default 4) input maps are drawn as rows.
 
     Examples
     --------
@@ -851,17 +675,11 @@ def plot_receptive_field(
     return view.figure
 
 
-# --------------------------------------------------------------------------- the explorers' other views
-
-
 class ComparisonView:
-    """Input maps, the connection diagram of one layer kind, its output maps and its counts.
-
-    The view of :func:`convutil.widgets.type_comparer`; :meth:`set` redraws in place.
-    """
+    """Input maps, connections of a layer kind, output maps and counts (:func:`convutil.widgets.type_comparer`)."""
 
     def __init__(self):
-        self.figure = fig = Figure(figsize=(style.DISPLAY_WIDTH, 5.4), layout="constrained")
+        self.figure = fig = Figure(figsize=(style.DISPLAY_WIDTH, 4.6), layout="constrained")
         with style.context(fig):
             ax_in, ax_links, ax_out = fig.subplots(1, 3, width_ratios=[0.2, 0.3, 0.5])
             # map indices are written once, next to the connection diagram's nodes
@@ -882,14 +700,13 @@ class ComparisonView:
                 links.headers[1], links.note, self.title, self.info, self.notice]  # fmt: skip
 
     def set(self, x, y, *, kind, k2, kernel_size, groups, params, macs, c_out):
-        """Show layer ``kind`` turning the maps ``x`` into ``y`` (``c_out`` as :func:`connection_table` takes it)."""
+        """Show layer ``kind`` turning ``x`` into ``y`` (``c_out`` as :func:`connection_table` takes it)."""
         spec = get_kind(kind)
         k1, ks = len(x), kernel_size
         self.notice.set_visible(False)
         for im in self.out_view.images:
             im.set_alpha(None)
-        if self.in_view.maps is None or len(self.in_view.maps) != k1:  # the input only changes with k1
-            self.in_view.set(x, title="input maps")
+        self.show_inputs(x)
         self.links.set(k1, c_out, kind=kind, groups=groups if kind == "grouped" else 1)
         # type 1 and depthwise: one row per input map, so each row shows what became of that map;
         # the others: a near-square grid, so the maps are as large as the panel allows
@@ -901,6 +718,11 @@ class ComparisonView:
         rule = spec.title(groups).split("\n")[-1]
         self.title.set_text(f"{spec.name_with(groups)}: k1={k1}, k2={k2}, {ks}x{ks} kernels\n{rule}{unused}")
 
+    def show_inputs(self, x):
+        """Draw the input maps ``x`` (only when their number changed)."""
+        if self.in_view.maps is None or len(self.in_view.maps) != len(x):
+            self.in_view.set(x, title="input maps")
+
     def show_message(self, message, title):
         """Grey out the outputs and say why there are none."""
         self.notice.set(text=message, visible=True)
@@ -911,16 +733,13 @@ class ComparisonView:
 
 
 def _squares(x, y, size=0.9):
-    """Vertices of squares of side ``size`` centred on (x, y), for a PolyCollection."""
+    """Vertices of squares of side ``size`` centred on (x, y)."""
     corners = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) * size / 2
     return np.stack([np.asarray(x, float), np.asarray(y, float)], axis=-1)[:, None, :] + corners
 
 
 class WindowsView:
-    """One row of input pixels with its padding, and under it every window of a kernel along that row.
-
-    The view of :func:`convutil.widgets.output_size_explorer`; :meth:`set` redraws in place.
-    """
+    """A padded row of input pixels and every window along it (:func:`convutil.widgets.output_size_explorer`)."""
 
     FORMULA = "n_out = floor((n + 2p - d(k-1) - 1) / s) + 1"
     LEGEND = (
@@ -952,7 +771,7 @@ class WindowsView:
         return self.labels[i]
 
     def set(self, n, p, taps, covered, formula):
-        """Draw ``n`` pixels padded by ``p`` and the windows ``taps`` (out, k) (positions from -p); write ``formula``."""
+        """Draw ``n`` pixels padded by ``p``, the windows ``taps`` (out, k) and ``formula``."""
         out, k = taps.shape
         xs = np.arange(n + 2 * p) - p
         pad = (xs < 0) | (xs >= n)
@@ -969,10 +788,7 @@ class WindowsView:
 
 
 class PoolingView:
-    """The input maps with one pooling window outlined on each, the pooled maps below with their pixel.
-
-    The view of :func:`convutil.widgets.pooling_explorer`; :meth:`set` redraws in place.
-    """
+    """The input maps, a pooling window outlined, the pooled maps below (:func:`convutil.widgets.pooling_explorer`)."""
 
     def __init__(self, x, max_padding):
         c, h, w = x.shape

@@ -1,29 +1,11 @@
 """Interactive explorers: controls wired to one view of :mod:`convutil.viz` each.
 
-Each explorer is an :class:`Explorer` object:
-
-* ``explorer.update(name=value, ...)`` changes controls from code (tests and
-  ``benchmarks/explorers.py`` do this); a live control panel does the same.
-* ``explorer.controls`` maps each control's name to its ipywidgets widget,
-  ``explorer.view`` is the drawing, ``explorer.figure`` its figure,
-  ``explorer.state`` the values (clamped to what the picture can show).
-
-Displayed in Jupyter, an explorer is the live ipywidgets panel. When the
-published book is built, the build sets the environment variable
-:data:`STATIC_ENV` (``CONVUTIL_STATIC_EXPLORERS=1``) for the kernels it starts,
-and explorers display instead a kernel-free HTML page of precomputed frames
-driven by plain HTML controls (no ipywidgets object is created at all). Each
-explorer chooses its own frames (:meth:`Explorer.default_frames`);
-``fallback={control: values}`` overrides the choice.
-
-Updates are instant because nothing is rebuilt: an update changes the
-existing artists (``set_data``, ``set_text``, patch positions) and renders one
-PNG with Agg. Artists that change with every step (a window moving over a
-map) are blitted onto a cached background, the technique of matplotlib's
-"faster rendering by using blitting" tutorial.
-
-ipywidgets is imported only when a control panel is built, so ``import
-convutil.widgets`` works without it.
+Drive an :class:`Explorer` with ``update(name=value)`` as its live panel does;
+``state`` holds the values, clamped in one place (:meth:`Explorer.limits`). Updates
+change existing artists and render one PNG, blitting what moves. When the book is
+built (:data:`STATIC_ENV`), explorers display instead a kernel-free page of
+precomputed frames (:meth:`Explorer.default_frames` or ``fallback={control: values}``)
+driven by ``explorer.js``. ipywidgets is imported only for a live panel.
 """
 
 from __future__ import annotations
@@ -50,41 +32,26 @@ from .receptive_field import window_taps
 from .style import STATIC_ENV, static_mode
 
 __all__ = [
-    "Control",
-    "Explorer",
-    "ConvExplorer",
-    "TypeComparer",
-    "OutputSizeExplorer",
-    "PoolingExplorer",
-    "conv_explorer",
-    "type_comparer",
-    "output_size_explorer",
-    "pooling_explorer",
-    "layer_outputs",
-    "static_mode",
-    "STATIC_ENV",
-    "MAX_FRAMES",
-    "DEFAULT_PATTERNS",
-]
+    "Control", "Explorer", "ConvExplorer", "TypeComparer", "OutputSizeExplorer", "PoolingExplorer", "conv_explorer",
+    "type_comparer", "output_size_explorer", "pooling_explorer", "layer_outputs", "static_mode", "STATIC_ENV",
+    "MAX_FRAMES", "DEFAULT_PATTERNS"
+]  # fmt: skip
 
 MAX_FRAMES = 40
 """Most frames a kernel-free page may hold (a page stays light)."""
 
-COLOURS = 40
-"""Palette size of the kernel-free frames: the drawings' flat colours survive; the page stays small."""
+COLOURS = 128
+"""Palette size of the kernel-free frames: colormaps keep their gradations (fewer colours grey the pale values)."""
 
 
 @dataclass(frozen=True)
 class Control:
     """One control of an explorer: a name, the values it may take, a label.
 
-    Integer controls whose values are consecutive become sliders; other
-    controls become toggle buttons.
+    Consecutive integers become a slider, other values toggle buttons.
 
     Examples
     --------
-    >>> Control("stride", (1, 2, 3)).check(2)
-    2
     >>> Control("kind", ("max", "avg")).check("mean")
     Traceback (most recent call last):
     ...
@@ -111,7 +78,7 @@ class Control:
         return f"{self.values[0]}..{self.values[-1]}" if self.is_range and len(self.values) > 2 else repr(self.values)
 
     def check(self, value):
-        """Return ``value`` if this control accepts it, else raise TypeError/ValueError naming the control."""
+        """``value`` if this control accepts it, else TypeError/ValueError naming the control."""
         if self.is_int:
             value = as_int(value, self.name)
         elif not isinstance(value, str):
@@ -133,22 +100,23 @@ class Control:
         return w.ToggleButtons(options=list(self.values), value=value, description=self.label, style=style_)
 
 
-def _encode_png(canvas, *, small: bool = False) -> bytes:
-    """The Agg canvas as PNG bytes (RGB, no alpha)."""
+def _encode(canvas, *, frame: bool = False) -> bytes:
+    """The Agg canvas as PNG bytes, or (``frame``) as a lossless WebP of :data:`COLOURS` colours."""
     from PIL import Image
 
     width, height = canvas.get_width_height(physical=True)
     image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
     buf = io.BytesIO()
-    if small:  # kernel-free frames: a small palette cuts the page size about 4x
-        image.quantize(COLOURS, method=Image.Quantize.FASTOCTREE).save(buf, format="png", optimize=True)
+    if frame:
+        image = image.quantize(COLOURS, method=Image.Quantize.FASTOCTREE).convert("RGB")
+        image.save(buf, format="webp", lossless=True, quality=100, method=4)
     else:  # live updates: speed first; zlib's run-length strategy (3) suits a figure's flat colours
         image.save(buf, format="png", compress_level=1, compress_type=3)
     return buf.getvalue()
 
 
 def _spread(values, n: int, keep) -> list:
-    """About ``n`` of ``values``, evenly spread, first and last included, and ``keep`` (the current value)."""
+    """About ``n`` of ``values``, evenly spread, ends and ``keep`` included."""
     values = list(values)
     if len(values) > n:
         picked = {values[round(i * (len(values) - 1) / (n - 1))] for i in range(n)}
@@ -162,12 +130,9 @@ def _spread(values, n: int, keep) -> list:
 class Explorer:
     """Controls wired to one view: state, clamping, rendering, live panel and kernel-free page.
 
-    A subclass names its controls and its ``view`` (a :mod:`convutil.viz` view with
-    a ``figure`` and a list of ``dynamic`` artists) and implements :meth:`draw`
-    (show ``self.state`` in the view). It may override :meth:`limits` (the largest
-    value some controls may take given the others: the one place where the state
-    is clamped), :meth:`static_key` (what the blitted background depends on),
-    :meth:`describe` (the picture in words) and :meth:`default_frames`.
+    A subclass names its controls and its ``view`` (with a ``figure`` and a
+    ``dynamic`` list of artists) and implements :meth:`draw`; it may override
+    :meth:`limits`, :meth:`static_key`, :meth:`describe` and :meth:`default_frames`.
     """
 
     alt = "interactive figure"
@@ -199,11 +164,11 @@ class Explorer:
         return {}
 
     def static_key(self):
-        """Everything the blitted background depends on; by default the whole state (no blitting)."""
+        """Everything the blitted background depends on (default: the whole state, no blitting)."""
         return tuple(self._state.items())
 
     def describe(self) -> str:
-        """The current picture in words (alt text of the kernel-free frames)."""
+        """The current picture in words (the frames' alt text)."""
         return self.alt
 
     def default_frames(self) -> dict:
@@ -212,7 +177,7 @@ class Explorer:
 
     @property
     def message(self) -> str:
-        """A note shown instead of an impossible picture ("" when the picture is possible)."""
+        """A note shown instead of an impossible picture ("" when it is possible)."""
         return ""
 
     def cached(self, name, compute, *key):
@@ -254,12 +219,10 @@ class Explorer:
         return checked
 
     def update(self, **controls):
-        """Set controls by name, redraw in place and refresh the live image. Returns ``self``.
+        """Set controls by name, redraw in place and refresh the live image; returns ``self``.
 
-        Raises TypeError for an unknown control name or a value of the wrong
-        type, ValueError for a value outside the control's range. Values that
-        are valid alone but not together (an empty output, a pixel beyond the
-        output) are clamped or explained in ``self.message``, never an error.
+        Unknown names and bad values raise TypeError/ValueError; values valid alone but not
+        together are clamped or explained in ``message``.
         """
         unknown = sorted(set(controls) - set(self._specs))
         if unknown:
@@ -275,8 +238,17 @@ class Explorer:
         return self
 
     # ---- rendering
-    def to_png(self, dpi: float | None = None, *, small: bool = False) -> bytes:
-        """Render the current figure to PNG bytes with Agg (blitting what changes when possible)."""
+    def to_png(self, dpi: float | None = None) -> bytes:
+        """The current figure as PNG bytes (blitting what changes when possible)."""
+        self._render(dpi)
+        return _encode(self.figure.canvas)
+
+    def frame(self) -> bytes:
+        """The current picture as one lossless WebP frame of the kernel-free page."""
+        self._render(style.DPI)
+        return _encode(self.figure.canvas, frame=True)
+
+    def _render(self, dpi):
         fig, dpi = self.figure, dpi or style.DPI
         if fig.dpi != dpi:
             fig.set_dpi(dpi)
@@ -301,7 +273,6 @@ class Explorer:
         finally:
             for a in dynamic:
                 a.set_animated(False)
-        return _encode_png(fig.canvas, small=small)
 
     # ---- live panel
     @property
@@ -352,7 +323,7 @@ class Explorer:
         return f"<{type(self).__name__} {values}>"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        """The live widget in a kernel; the kernel-free HTML when the book is built (see :data:`STATIC_ENV`)."""
+        """The live widget in a kernel; the kernel-free HTML when the book is built."""
         if not static_mode():
             try:
                 return {**self.widget._repr_mimebundle_(include=include, exclude=exclude), "text/plain": repr(self)}
@@ -361,11 +332,9 @@ class Explorer:
         return {"text/plain": repr(self), "text/html": self.to_html()}
 
     def to_html(self, frames: dict | None = None) -> str:
-        """The kernel-free page: precomputed frames the reader chooses with HTML controls.
+        """The kernel-free page: the frames of ``frames`` (default: ``fallback``, else :meth:`default_frames`).
 
-        ``frames`` (default: the ``fallback`` argument, else :meth:`default_frames`)
-        names the controls the page offers and their values; the others keep their
-        current values. The explorer's state is restored afterwards.
+        The controls not named keep their values; the state is restored afterwards.
         """
         axes = self._check_frames(frames) or self._fallback or self.default_frames()
         names = list(axes)
@@ -377,11 +346,11 @@ class Explorer:
                 self._state.update(zip(names, combo))
                 self._clamp()
                 self.draw()
-                png = self.to_png(small=True)
-                digest = hashlib.sha1(png).hexdigest()
+                picture = self.frame()
+                digest = hashlib.sha1(picture).hexdigest()
                 if digest not in seen:
                     seen[digest] = len(frames_)
-                    frames_.append(base64.b64encode(png).decode("ascii"))
+                    frames_.append(base64.b64encode(picture).decode("ascii"))
                     alts.append(f"{self.alt} Shown: {self.describe()}")
                 index["|".join(map(str, combo))] = seen[digest]
                 self._state = dict(saved)
@@ -393,7 +362,7 @@ class Explorer:
 
 
 def _frames_html(specs, values, frames, alts, index, start) -> str:
-    """The kernel-free page: controls, the start frame as an image, the other frames as data, the script."""
+    """The page: controls, the start frame as an image, the other frames as data, the script."""
     start_parts, first = start.split("|"), index[start]
     rows = []
     for spec, vals, current in zip(specs, values, start_parts):
@@ -409,7 +378,9 @@ def _frames_html(specs, values, frames, alts, index, start) -> str:
             control = f'<select data-control aria-label="{label}">{options}</select>'
         readout = f'<output data-out aria-live="polite" style="display:inline-block;min-width:3.5em">{html.escape(current)}</output>'
         rows.append(f'<label style="margin-right:1.2em;white-space:nowrap">{label} {control} {readout}</label>')
-    button = '<button type="button" style="margin-right:1em">\u25b6 play</button>' if len(values[0]) > 1 else ""
+    button = (
+        '<button type="button" style="margin-right:1em">\u25b6 play</button>' if values and len(values[0]) > 1 else ""
+    )
     stored = ["" if i == first else f for i, f in enumerate(frames)]  # the start frame is the <img> itself
     payload = {"values": [[str(v) for v in vals] for vals in values], "frames": stored, "index": index, "alts": alts}
     data = json.dumps(payload).replace("</", "<\\/")  # no "</script>" inside the data
@@ -417,7 +388,7 @@ def _frames_html(specs, values, frames, alts, index, start) -> str:
     return (
         '<div class="convutil-explorer" style="font-family:sans-serif;font-size:0.9em">'
         f'<div style="margin-bottom:0.4em">{button}{"".join(rows)}</div>'
-        f'<img alt="{html.escape(alts[first])}" src="data:image/png;base64,{frames[first]}" style="max-width:100%">'
+        f'<img alt="{html.escape(alts[first])}" src="data:image/webp;base64,{frames[first]}" style="max-width:100%">'
         '<div style="font-size:0.85em;font-style:italic">Precomputed frames: move the controls (no kernel needed). '
         "Run the notebook for every control.</div>"
         f'<script type="application/json">{data}</script>'
@@ -425,43 +396,26 @@ def _frames_html(specs, values, frames, alts, index, start) -> str:
     )
 
 
-# --------------------------------------------------------------------------- conv explorer
-
-
 class ConvExplorer(Explorer):
-    """Explore how one output pixel of a convolution layer is computed.
-
-    Controls: ``out_channel``, ``row``, ``col``, ``stride``, ``padding``,
-    ``dilation``. The figure is :func:`convutil.viz.plot_receptive_field`'s:
-    the window on every input map, each kernel slice, each partial sum, the
-    bias, the total, and the output map with the pixel outlined. ``row`` and
-    ``col`` are clamped to the output; a setting with no output shows why.
+    """Explore how one output pixel of a convolution layer is computed (:class:`convutil.viz.ReceptiveFieldView`).
 
     Parameters
     ----------
-    x : array_like, shape (C_in, H, W), optional
-        Default: three 8x8 patterns (a cross, a diagonal, a ring).
-    weight : array_like, shape (C_out, C_in, kH, kW), optional
-        Default: two 3x3x3 filters of small integers (seeded).
-    bias : array_like, shape (C_out,), optional
+    x, weight, bias : array_like, optional
+        As for :func:`convutil.viz.plot_receptive_field`; default three 8x8 patterns
+        and two seeded 3x3x3 filters of small integers.
     out_channel, row, col, stride, padding, dilation : int
-        Initial control values.
+        Initial values; ``row`` and ``col`` are clamped to the output.
     max_stride, max_padding, max_dilation : int
         Upper ends of the sliders.
     fallback : dict, optional
-        Control name -> values precomputed for the kernel-free page
-        (default: a 3 x 3 grid of output pixels; "play" sweeps the rows).
-
+        Control name -> values of the kernel-free page (default: 3 x 3 output pixels).
 
     Examples
     --------
     >>> ex = conv_explorer()
-    >>> ex.update(row=3, col=2, padding=1).state["row"]
-    3
-    >>> ex.update(stride=3).state["row"]        # clamped to the 3x3 output
-    2
-    >>> round(ex.view.rf.total, 6) == round(float(ex.view.out[2, 2]), 6)
-    True
+    >>> ex.update(row=3, col=2, padding=1).state["row"], ex.update(stride=3).state["row"]   # clamped to 3x3
+    (3, 2)
     """
 
     alt = (
@@ -470,36 +424,18 @@ class ConvExplorer(Explorer):
         "next to the output map with the pixel outlined."
     )
 
-    def __init__(
-        self,
-        x=None,
-        weight=None,
-        bias=None,
-        *,
-        out_channel: int = 0,
-        row: int = 0,
-        col: int = 0,
-        stride: int = 1,
-        padding: int = 0,
-        dilation: int = 1,
-        max_stride: int = 3,
-        max_padding: int = 2,
-        max_dilation: int = 3,
-        fallback: dict | None = None,
-    ):
+    def __init__(self, x=None, weight=None, bias=None, *, out_channel=0, row=0, col=0, stride=1, padding=0,
+                 dilation=1, max_stride=3, max_padding=2, max_dilation=3, fallback=None):  # fmt: skip
         if x is None and weight is None:
             x, weight, default_bias = _default_conv_inputs()
             bias = default_bias if bias is None else bias
         elif x is None or weight is None:
             raise TypeError("conv_explorer needs both x and weight, or neither (for the default example)")
-        max_stride, max_padding, max_dilation = (
-            as_int(v, name, minimum=low)
-            for v, name, low in (
-                (max_stride, "max_stride", 1),
-                (max_padding, "max_padding", 0),
-                (max_dilation, "max_dilation", 1),
-            )
+        max_stride, max_dilation = (
+            as_int(max_stride, "max_stride", minimum=1),
+            as_int(max_dilation, "max_dilation", minimum=1),
         )
+        max_padding = as_int(max_padding, "max_padding", minimum=0)
         view = viz.ReceptiveFieldView(x, weight, bias, max_padding=max_padding, annotate_products=False)
         (h, w), (kh, kw) = view.x.shape[1:], view.weight.shape[2:]
         controls = [
@@ -527,7 +463,7 @@ class ConvExplorer(Explorer):
 
     @property
     def output_size(self) -> tuple[int, int]:
-        """``(H_out, W_out)`` for the current stride, padding and dilation; ``(0, 0)`` when nothing fits."""
+        """``(H_out, W_out)`` for the current geometry; ``(0, 0)`` when nothing fits."""
         sizes = zip(self.x.shape[1:], self.weight.shape[2:])
         try:
             return tuple(conv_output_size(n, k, *self._geometry()) for n, k in sizes)
@@ -595,45 +531,30 @@ conv_explorer = ConvExplorer
 """The explorer's factory (the class itself): ``conv_explorer(...)`` builds a :class:`ConvExplorer`."""
 
 
-# --------------------------------------------------------------------------- type comparer
-
 DEFAULT_PATTERNS = ("cross", "ring", "diagonal", "corner", "bars", "letter")
 """The input maps of :func:`type_comparer` by default: shapes that stay recognisable after filtering."""
 
 
 class TypeComparer(Explorer):
-    """Compare the candidate layers on the same ``k1`` feature maps.
+    """Compare the candidate layers (:data:`convutil.kinds.LAYER_KINDS`) on the same ``k1`` feature maps.
 
-    The first ``k1`` maps of ``x`` go into a second layer of kind
-    ``"type1"``, ``"type2.1"``, ``"type2.2"``, ``"depthwise"`` (channel
-    multiplier ``k2``) or ``"grouped"`` (``groups``). The figure shows the
-    input maps, the connection diagram (one colour per 2D kernel) and the
-    output stack; the text gives its shape, the parameter count and the
-    multiply-accumulates. Everything about a kind comes from :mod:`convutil.kinds`.
+    Shows the input maps, the connection diagram, the output stack and the parameter
+    and MAC counts; ``k2`` counts filters (per input map for type 1 and depthwise).
 
     Parameters
     ----------
     x : array_like, shape (K, H, W), optional
-        The available input maps (``k1`` goes up to ``K``). Default: the
-        patterns :data:`DEFAULT_PATTERNS` of :func:`convutil.data.pattern` at ``size``,
-        so that one can see which input shapes end up in which output map.
-    k1, k2, kernel_size, kind, groups
-        Initial control values (``kernel_size`` in 1, 3, 5).
+        Input maps (``k1`` up to ``K``); default the :data:`DEFAULT_PATTERNS` at ``size`` (16).
+    k1, k2, kernel_size, kind, groups, fallback
+        Initial values (``kernel_size`` in 1, 3, 5); kernel-free frames (default: every kind x two k2).
     max_k : int, default 6
         Largest ``k1``, ``k2`` and ``groups``.
-    size : int, default 16
-        Size of the default patterns.
-    fallback : dict, optional
-        Controls precomputed for the kernel-free page (default: every kind x k2 in 2, 4).
-
 
     Examples
     --------
     >>> tc = type_comparer(k1=3, k2=4)
-    >>> tc.update(kind="type1").output.shape
-    (12, 16, 16)
-    >>> tc.update(kind="grouped", groups=2).message != ""     # 2 does not divide k1 = 3
-    True
+    >>> tc.update(kind="type1").output.shape, tc.update(kind="grouped", groups=2).message != ""   # 2 does not divide 3
+    ((12, 16, 16), True)
     """
 
     alt = (
@@ -642,19 +563,7 @@ class TypeComparer(Explorer):
         "parameter count and multiply-accumulate count written below."
     )
 
-    def __init__(
-        self,
-        x=None,
-        *,
-        k1: int = 4,
-        k2: int = 4,
-        kernel_size: int = 3,
-        kind: str = "type2.2",
-        groups: int = 2,
-        max_k: int = 6,
-        size: int = 16,
-        fallback: dict | None = None,
-    ):
+    def __init__(self, x=None, *, k1=4, k2=4, kernel_size=3, kind="type2.2", groups=2, max_k=6, size=16, fallback=None):
         if x is None:
             n = as_int(size, "size", minimum=3)
             x = np.stack([pattern(name, n, char="T") for name in DEFAULT_PATTERNS])
@@ -691,7 +600,7 @@ class TypeComparer(Explorer):
 
     @property
     def output(self):
-        """The output stack of the layer shown (None when there is none)."""
+        """The output stack (None when there is none)."""
         return None if self.layer is None else self.layer[0]
 
     @property
@@ -706,8 +615,7 @@ class TypeComparer(Explorer):
         s = self._state
         x = self.x[: s["k1"]]
         if self.layer is None:
-            if self.view.in_view.maps is None or len(self.view.in_view.maps) != len(x):
-                self.view.in_view.set(x, title="input maps")
+            self.view.show_inputs(x)
             title = f"grouped, {s['kernel_size']}x{s['kernel_size']} kernels: groups must divide k1 and k2\n"
             self.view.show_message(self.message, title + f"(k1={s['k1']}, k2={s['k2']}, groups={s['groups']})")
             return
@@ -739,25 +647,17 @@ type_comparer = TypeComparer
 """The explorer's factory (the class itself): ``type_comparer(...)`` builds a :class:`TypeComparer`."""
 
 
-# --------------------------------------------------------------------------- output size
-
-
 class OutputSizeExplorer(Explorer):
     """Explore ``floor((n + 2p - d(k-1) - 1) / s) + 1`` with a picture of the windows.
 
-    Controls: ``n`` (input length), ``k`` (kernel), ``s`` (stride),
-    ``p`` (padding), ``d`` (dilation). The figure draws the padded input row,
-    every window's taps, and marks input pixels that no window uses. Settings
-    with no output say so.
-
+    Controls ``n`` (input), ``k`` (kernel), ``s`` (stride), ``p`` (padding), ``d``
+    (dilation); input pixels no window reads are marked.
 
     Examples
     --------
     >>> ex = output_size_explorer(n=7, k=3, s=2, p=1)
-    >>> ex.output_size
-    4
-    >>> ex.update(n=1, k=7, p=0).output_size, ex.message != ""
-    (0, True)
+    >>> ex.output_size, ex.update(n=1, k=7, p=0).output_size
+    (4, 0)
     """
 
     alt = (
@@ -765,17 +665,7 @@ class OutputSizeExplorer(Explorer):
         "window the kernel takes (its taps marked), with the formula for the output length filled in."
     )
 
-    def __init__(
-        self,
-        *,
-        n: int = 7,
-        k: int = 3,
-        s: int = 1,
-        p: int = 0,
-        d: int = 1,
-        max_n: int = 12,
-        fallback: dict | None = None,
-    ):
+    def __init__(self, *, n=7, k=3, s=1, p=0, d=1, max_n=12, fallback=None):
         max_n = as_int(max_n, "max_n", minimum=1)
         controls = [
             Control("n", tuple(range(1, max_n + 1)), "n (input)"),
@@ -788,7 +678,7 @@ class OutputSizeExplorer(Explorer):
 
     @property
     def windows(self):
-        """``(taps, covered)`` of :func:`convutil.receptive_field.window_taps` for the current state."""
+        """``(taps, covered)`` of :func:`convutil.receptive_field.window_taps`."""
         return window_taps(*(self._state[c] for c in "nkspd"))
 
     @property
@@ -835,30 +725,17 @@ output_size_explorer = OutputSizeExplorer
 """The explorer's factory (the class itself): ``output_size_explorer(...)`` builds a :class:`OutputSizeExplorer`."""
 
 
-# --------------------------------------------------------------------------- pooling
-
-
 class PoolingExplorer(Explorer):
     """Explore max and average pooling: every map pooled alone, the channel count unchanged.
 
-    Controls: ``mode`` ("max" or "avg"), ``kernel_size``, ``stride``,
-    ``padding``, and the output pixel ``row``, ``col`` whose window is
-    outlined on every input map. Settings PyTorch rejects (padding more than
-    half the kernel, a window larger than the padded map) show a message.
-
-    Parameters
-    ----------
-    x : array_like, shape (C, H, W), optional
-        Default: the colour portrait of :func:`convutil.data.sample_image`, 3 maps of 16x16.
-
+    Controls ``mode``, ``kernel_size``, ``stride``, ``padding`` and the output pixel
+    ``row``, ``col`` whose window is outlined; settings PyTorch rejects show a message.
+    ``x`` (C, H, W) defaults to the 16x16 colour portrait of :func:`convutil.data.sample_image`.
 
     Examples
     --------
-    >>> ex = pooling_explorer()
-    >>> ex.output.shape                      # 3 maps in, 3 maps out
+    >>> pooling_explorer().output.shape                      # 3 maps in, 3 maps out
     (3, 8, 8)
-    >>> ex.update(kernel_size=1, padding=1).message != ""
-    True
     """
 
     alt = (
@@ -867,17 +744,7 @@ class PoolingExplorer(Explorer):
     )
 
     def __init__(
-        self,
-        x=None,
-        *,
-        mode: str = "max",
-        kernel_size: int = 2,
-        stride: int = 2,
-        padding: int = 0,
-        row: int = 0,
-        col: int = 0,
-        max_padding: int = 2,
-        fallback: dict | None = None,
+        self, x=None, *, mode="max", kernel_size=2, stride=2, padding=0, row=0, col=0, max_padding=2, fallback=None
     ):
         x = sample_image(16, color=True) if x is None else x
         self.x = x = as_float_array(x, "x", (3,))

@@ -291,3 +291,13 @@ def test_peak_memory_stays_near_input_plus_output(monkeypatch, x_shape, w_shape)
         tracemalloc.stop()
     assert forward_peak < out.nbytes + 3 * budget
     assert backward_peak < 2 * x.nbytes + out.nbytes + 3 * budget
+
+
+def test_empty_batch_gives_empty_gradients_and_zero_weight_gradients():
+    x, w = np.zeros((0, 3, 5, 5)), np.ones((4, 3, 3, 3))
+    grad_x, grad_w, grad_b = conv2d_backward(np.zeros((0, 4, 3, 3)), x, w)
+    assert grad_x.shape == (0, 3, 5, 5)
+    np.testing.assert_array_equal(grad_w, np.zeros((4, 3, 3, 3)))
+    np.testing.assert_array_equal(grad_b, np.zeros(4))
+    assert max_pool2d_backward(np.zeros((0, 3, 2, 2)), x, 2).shape == x.shape
+    assert avg_pool2d_backward(np.zeros((0, 3, 2, 2)), x, 2).shape == x.shape

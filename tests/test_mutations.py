@@ -128,15 +128,25 @@ def test_compare_locates_the_largest_difference(x, data):
         ((4, 2), np.array(4.0), "a single number (a 0-d NumPy array)"),
         ((4, 2), 4.0, "expected a tuple of 2 items, got a float"),
         (((1335, 39, 310), (39, 310)), ((1335, 39, 310), (39, 311)), "at [1][1]: expected 310, got 311"),
-        ((np.zeros(2), (0, 1, 1)), (np.zeros(2), 1), "at [1]: expected a tuple of 3 items, got a int"),
+        ((np.zeros(2), (0, 1, 1)), (np.zeros(2), 1), "at [1]: expected a tuple of 3 items, got an int"),
         (3, True, "got a bool"),
         (3, 2.5, "expected 3 (a whole number), got 2.5"),
         (0.5, "0.5", "expected a number, got a str"),
-        (True, 1, "expected True or False, got a int"),
+        (True, 1, "expected True or False, got an int"),
     ],
 )
 def test_compare_explains_wrong_types_and_shapes(expected, got, fragment):
     assert fragment in compare(expected, got)
+
+
+class _ArrayLike:
+    """An answer that is not a NumPy array but converts to one (as a torch tensor does)."""
+
+    def __init__(self, values):
+        self.values = values
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.values, dtype=dtype)
 
 
 @pytest.mark.parametrize(
@@ -150,6 +160,8 @@ def test_compare_explains_wrong_types_and_shapes(expected, got, fragment):
         (np.arange(6.0).reshape(2, 3), [[0, 1, 2], [3, 4, 5]]),  # an array-like of the right shape
         (True, np.bool_(True)),
         ((np.ones(2), (0, 1, 1)), [np.ones(2), [0, 1, 1]]),
+        (np.linspace(-3, 3, 50) / 7, (np.linspace(-3, 3, 50) / 7).astype(np.float32)),  # single precision
+        (np.arange(6.0), _ArrayLike(np.arange(6.0))),  # e.g. a torch tensor
     ],
 )
 def test_compare_accepts_equivalent_answers(expected, got):

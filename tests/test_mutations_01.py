@@ -260,7 +260,7 @@ def test_not_implemented_says_not_written_yet(checker):
 
 
 def test_a_value_instead_of_a_function_is_explained():
-    with pytest.raises(CheckFailed, match="expects your function output_size itself.*got a int: 7"):
+    with pytest.raises(CheckFailed, match="expects your function output_size itself.*got an int: 7"):
         checks.check_output_size(7)
 
 

@@ -138,7 +138,7 @@ MUTANTS = [
     (  # the seed answer's speculation: an extra axis of k_{n+1} * k_n
         checks.check_two_readings,
         lambda m, h, w, k: ((m, h - k[1] + 1, w - k[2] + 1), (h - k[1] + 1, w - k[2] + 1)),
-        "count the positions",
+        "the depth shrinks",
     ),
     (checks.check_as_conv3d, lambda weight, p: (weight[:, None], (p, p, p)), "no padding along depth"),
     (checks.check_as_conv3d, lambda weight, p: (weight[:, :, None], (0, p, p)), "ONE channel"),

@@ -443,3 +443,19 @@ def test_book_pages_store_figures_as_palette_pngs(monkeypatch):
     b = np.asarray(Image.open(io.BytesIO(light)).convert("RGB"), float)
     assert a.shape == b.shape
     assert np.abs(a - b).mean() < 2.0  # on a 0..255 scale
+
+
+@pytest.mark.parametrize("name", ["type1", "type2.1", "type2.2", "depthwise", "grouped"])
+def test_each_kind_counts_the_weights_it_has(name):
+    """Parameters = the weights' size + one bias per filter (or per shared 2D kernel)."""
+    from convutil import kinds
+
+    kind = kinds.KINDS[name]
+    groups = 2 if name == "grouped" else 1
+    c_out = kind.c_out_for(4, 2)
+    shape = kind.weight_shape(4, c_out, 3, groups)
+    params, macs = kind.counts(4, c_out, 3, (8, 8), groups)
+    assert params == int(np.prod(shape)) + shape[0]
+    out_maps = kind.check(4, c_out, groups)[1]
+    weights_per_output = {"type1": 9, "depthwise": 9, "grouped": 2 * 9}.get(name, 4 * 9)
+    assert macs == out_maps * 8 * 8 * weights_per_output

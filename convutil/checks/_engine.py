@@ -1,17 +1,8 @@
-"""The one engine behind every exercise checker: a task is data, :func:`run` checks an answer against it.
+"""The one engine behind every exercise checker: a :class:`Task` is data, :func:`run` checks an answer against it.
 
-A :class:`Task` names the student's function and its arguments, the
-:mod:`convutil` reference, fixed edge cases and seeded random cases, the
-:class:`Misconception` objects it recognises (each a wrong formula with its
-hint), a general hint, and rules (functions the task forbids, a cap on the
-Python lines a vectorized answer may run, an optional custom ``verify``).
-:func:`run` calls the student's function on deep copies of every case's
-arguments under a time limit, with the forbidden functions replaced for the
-duration of the call, and turns whatever goes wrong -- a wrong value, type
-or shape, ``None``, an exception, an endless loop, a changed input, a broken
-rule -- into a :class:`CheckFailed` message that names the case, shows
-expected versus got, and gives a hint. A misconception's hint is given only
-when its formula explains the answer on *every* case it applies to.
+:func:`run` calls the student's function on copies of every case's arguments under a time limit, forbidden
+functions refused, and turns whatever goes wrong (a wrong value, type or shape, ``None``, an exception, an endless
+loop, a changed input, a broken rule) into a :class:`CheckFailed` message: the case, expected versus got, a hint.
 """
 
 from __future__ import annotations
@@ -26,9 +17,10 @@ import traceback
 import zlib
 from collections import Counter
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FunctionType
 from typing import Any
 
 import numpy as np
@@ -69,8 +61,12 @@ class Case:
 
 @dataclass(frozen=True)
 class Misconception:
-    """A known wrong answer: ``wrong(*args)`` computes it; ``hint`` explains it (``str.format`` fields: the
-    argument names, ``got``, ``expected``); ``part`` compares one item of a tuple answer only."""
+    """A known wrong answer: ``wrong(*args)`` computes it, ``hint`` explains it (``str.format`` fields: the
+    argument names, ``got``, ``expected``); ``part=i`` compares item ``i`` of a tuple answer only.
+
+    >>> Misconception("one over", lambda n: n + 1, "you are one over").wrong(3)
+    4
+    """
 
     label: str
     wrong: Callable[..., Any]
@@ -80,7 +76,11 @@ class Misconception:
 
 @dataclass(frozen=True)
 class Task:
-    """One exercise task, as data (see the fields' comments and :mod:`convutil.checks`)."""
+    """One exercise task, as data (see the fields' comments and :mod:`convutil.checks`).
+
+    >>> Task("double", ("x",), lambda x: 2 * x, "ex", "ch", fixed=(("one", (1,)),)).cases()
+    [Case(name='one', args={'x': 1})]
+    """
 
     name: str  # the function (or variable) name the exercise uses
     args: tuple[str, ...]  # argument names, in order (for a value task: the given quantities)
@@ -88,9 +88,9 @@ class Task:
     exercise: str  # notebook stem, e.g. "01-counting-maps-and-parameters"
     chapter: str  # chapter notebook stem
     fixed: tuple = ()  # (case name, argument values) rows: the edge cases
-    random: Callable[[np.random.Generator], tuple] | None = None  # one random row from a seeded generator
+    random: Callable | tuple | None = None  # one random row from a seeded generator, or (low, high) int bounds
     n_random: int = 0
-    misconceptions: tuple[Misconception, ...] = ()
+    misconceptions: tuple = ()  # Misconception objects, or (label, wrong, hint[, part]) rows
     hint: str = ""  # the general hint: the concept, not the formula
     reveal: str = ""  # shown only after REVEAL_AFTER failed runs
     forbid: tuple[str, ...] = ()  # convutil functions the student's call must not use
@@ -98,15 +98,27 @@ class Task:
     max_lines: int | None = None  # Python lines the student's own code may run per call (vectorized tasks)
     value: bool = False  # the answer is a value, not a function
     verify: Callable[[Any], tuple | None] | None = None  # custom check: None or (case, expected, got, hint)
-    rtol: float = 1e-6
-    atol: float = 1e-8
+
+    def __post_init__(self):
+        rows = tuple(m if isinstance(m, Misconception) else Misconception(*m) for m in self.misconceptions)
+        object.__setattr__(self, "misconceptions", rows)
 
     def cases(self) -> list[Case]:
         rows = list(self.fixed)
         if self.random is not None:
             rng = np.random.default_rng(zlib.crc32(self.name.encode()))
-            rows += [(f"random case {i + 1}", self.random(rng)) for i in range(self.n_random)]
+            draw = self.random if callable(self.random) else lambda rng: ints(rng, *self.random)
+            rows += [(f"random case {i + 1}", draw(rng)) for i in range(self.n_random)]
         return [Case(name, dict(zip(self.args, values, strict=True))) for name, values in rows]
+
+
+def ints(rng: np.random.Generator, low, high, size=None) -> tuple[int, ...]:
+    """Python ints drawn from ``[low, high)`` (element by element), for the random rows of the task tables.
+
+    >>> ints(np.random.default_rng(0), (1, 5), (2, 6))
+    (1, 5)
+    """
+    return tuple(int(v) for v in rng.integers(low, high, size))
 
 
 # --------------------------------------------------------------------------- showing and comparing
@@ -140,7 +152,8 @@ def _kind(value) -> str:
         return "None"
     if isinstance(value, np.ndarray):
         return "a single number (a 0-d NumPy array)" if value.ndim == 0 else f"a NumPy array of shape {value.shape}"
-    return f"a {type(value).__name__}"
+    name = type(value).__name__
+    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
 
 
 def _number(value):
@@ -173,8 +186,6 @@ def compare(expected, got, *, rtol: float = 1e-6, atol: float = 1e-8, at: str = 
     tuples and lists item by item (either kind, or a 1-d array, is accepted),
     arrays by shape and then values (any array-like of that shape is accepted).
 
-    >>> compare(7, 7.0) is None
-    True
     >>> print(compare(((1335, 39, 310), (39, 310)), ((1337, 42, 314), (42, 314))))
     at [0][0]: expected 1335, got 1337
     >>> print(compare((4, 1), np.array(4.0)))
@@ -220,7 +231,8 @@ def compare(expected, got, *, rtol: float = 1e-6, atol: float = 1e-8, at: str = 
 
 
 def _compare_arrays(expected: np.ndarray, got, rtol: float, atol: float, where: str) -> str | None:
-    if type(got) is not np.ndarray and hasattr(got, "__array__"):  # a masked array, a torch tensor: its values
+    if type(got) is not np.ndarray and hasattr(got, "__array__") and not isinstance(got, (np.generic, numbers.Number)):
+        # a masked array, a torch tensor: its values
         try:
             got = np.asarray(got)
         except Exception:  # an __array__ that fails
@@ -250,10 +262,10 @@ def _compare_arrays(expected: np.ndarray, got, rtol: float, atol: float, where: 
     )
 
 
-def _safe_compare(expected, got, task=None) -> str | None:
+def _safe_compare(expected, got) -> str | None:
     """:func:`compare`, with any failure of an exotic answer reported instead of raised."""
     try:
-        return compare(expected, got, **({"rtol": task.rtol, "atol": task.atol} if task else {}))
+        return compare(expected, got)
     except Exception as exc:  # e.g. an answer whose conversion to a number overflows
         return f"your answer could not be compared with the expected one ({type(exc).__name__}: {exc})"
 
@@ -312,18 +324,16 @@ def _importing(frame) -> bool:
     return False
 
 
-def call_with_time_limit(func, args: tuple, limit: float | None = None, max_lines: int | None = None):
+def call_with_time_limit(func, args: tuple, max_lines: int | None = None):
     """Call ``func(*args)`` in a helper thread; return ``(result, error, timed_out, lines)``.
 
-    Time spent importing modules does not count, so a first call that runs
-    ``import torch`` is not failed for its imports. ``lines`` counts the
-    Python lines executed in the student's own files when ``max_lines`` is set
-    (``None`` otherwise). A call that overruns is abandoned (a daemon thread).
+    Time spent importing (a first ``import torch``) does not count; an overrunning call is abandoned (a daemon
+    thread). ``lines`` counts the Python lines run in the student's own files when ``max_lines`` is set.
 
     >>> call_with_time_limit(pow, (2, 10))
     (1024, None, False, None)
     """
-    limit = TIME_LIMIT if limit is None else limit
+    limit = TIME_LIMIT
     box: dict[str, Any] = {"lines": 0 if max_lines else None}
 
     def local(frame, event, arg):
@@ -358,31 +368,33 @@ def call_with_time_limit(func, args: tuple, limit: float | None = None, max_line
 
 @contextmanager
 def forbidden(names: tuple[str, ...], namespace: dict, used: list):
-    """Replace the convutil functions ``names`` wherever a module (or ``namespace``) holds them; restore after."""
+    """Replace the convutil functions ``names`` wherever a module (or ``namespace``) holds them; restore after.
+
+    A function is recognised by its module and name (``convutil.core.conv2d``), not its identity, so that
+    copies from an earlier import of convutil (e.g. in a notebook graded with freshly imported checks) count.
+    """
     from .. import core, counting, crossmap, types
 
-    originals = {}
-    for name in names:
-        for module in (core, types, counting, crossmap):
-            if hasattr(module, name):
-                originals[id(getattr(module, name))] = name
+    modules = (core, types, counting, crossmap)
+    wanted = {f"{m.__name__}.{name}": name for name in names for m in modules if hasattr(m, name)}
 
-    def stand_in(name):
-        def refused(*args, **kwargs):
+    def refused(name):
+        def stand_in(*args, **kwargs):
             used.append(name)
             raise RuleBroken(f"this task asks you to write it without {name}")
 
-        return refused
+        return stand_in
 
-    stand_ins = {key: stand_in(name) for key, name in originals.items()}
+    def key(value):
+        return f"{value.__module__}.{value.__qualname__}" if isinstance(value, FunctionType) else None
+
     patched = []
     spaces = [vars(m) for m in list(sys.modules.values()) if isinstance(getattr(m, "__dict__", None), dict)]
     for space in [namespace, *spaces]:  # every module under the function's own name; the student's namespace fully
-        keys = list(space) if space is namespace else [name for name in names if name in space]
-        for key in keys:
-            if id(space[key]) in originals:
-                patched.append((space, key, space[key]))
-                space[key] = stand_ins[id(space[key])]
+        for name in list(space) if space is namespace else [name for name in names if name in space]:
+            if key(space[name]) in wanted:
+                patched.append((space, name, space[name]))
+                space[name] = refused(wanted[key(space[name])])
     try:
         yield
     finally:
@@ -434,28 +446,16 @@ def _hints(task: Task, outcomes: list[_Outcome], first: _Outcome) -> str:
 # fmt: off
 #: The feedback for everything but a wrong value; fields: task, case, call, used, rule, limit, error, where, ...
 MESSAGES = {
-    "rule": '{task} broke a rule of this task on the case "{case}":\n  call:  {call}\n'
-            "  it used {used}, which this task asks you not to use.\nHint: {rule}",
-    "time": '{task} took longer than {limit:g} s on the case "{case}" and was stopped:\n  call: {call}\n'
-            "Is there a loop that never ends, or one much slower than it needs to be? (The stopped call may go on "
-            "in the background: if the notebook feels slow, restart the kernel.)",
-    "blank": "{task} is not written yet: it raised NotImplementedError.\nReplace `# YOUR CODE HERE` and "
-             "`raise NotImplementedError()` with your code, run that cell, then run this check again.",
-    "error": '{task} raised an error on the case "{case}":\n  call:  {call}\n  error: {error}\n  where: {where}\n'
-             "Run that call yourself in a new cell to see the whole traceback.",
-    "changed": '{task} changed its input on the case "{case}":\n  call:    {call}\n  changed: {changed}\n'
-               "Hint: your function changed its input. A function must not modify its arguments: the caller still "
-               "needs them. Work on a copy (a.copy()) or build a new array; `a += b`, `a[...] = ...` and "
-               "`np.add(..., out=a)` write into a.",
-    "loops": '{task} is not vectorized on the case "{case}":\n  call:  {call}\n'
-             "  it ran {lines} lines of Python (at most {max_lines} expected).\nHint: {rule}",
-    "unset": "{task} is not set yet: replace `raise NotImplementedError()` with your code that assigns {task}, "
-             "run that cell, then run this check again.",
+    "rule": '{task} broke a rule of this task on the case "{case}":\n  call:  {call}\n  it used {used}, which this task asks you not to use.\nHint: {rule}',
+    "time": '{task} took longer than {limit:g} s on the case "{case}" and was stopped:\n  call: {call}\nIs there a loop that never ends, or one much slower than it needs to be? (The stopped call may go on in the background: if the notebook feels slow, restart the kernel.)',
+    "blank": "{task} is not written yet: it raised NotImplementedError.\nReplace `# YOUR CODE HERE` and `raise NotImplementedError()` with your code, run that cell, then run this check again.",
+    "error": '{task} raised an error on the case "{case}":\n  call:  {call}\n  error: {error}\n  where: {where}\nRun that call yourself in a new cell to see the whole traceback.',
+    "changed": '{task} changed its input on the case "{case}":\n  call:    {call}\n  changed: {changed}\nHint: your function changed its input. A function must not modify its arguments: the caller still needs them. Work on a copy (a.copy()) or build a new array; `a += b`, `a[...] = ...` and `np.add(..., out=a)` write into a.',
+    "loops": '{task} is not vectorized on the case "{case}":\n  call:  {call}\n  it ran {lines} lines of Python (at most {max_lines} expected).\nHint: {rule}',
+    "unset": "{task} is not set yet: replace `raise NotImplementedError()` with your code that assigns {task}, run that cell, then run this check again.",
     "not callable": "This check expects your function {task} itself, e.g. check_{task}({task}); it got {got}.",
-    "wrong": '{task} is not right yet on the case "{case}"{more}:\n  call:     {call}\n  expected: {expected}\n'
-             "  got:      {got}\n  problem:  {problem}\n{hints}",
-    "wrong value": "{task} is not right yet{given}:\n  expected: {expected}\n  got:      {got}\n"
-                   "  problem:  {problem}\n{hints}",
+    "wrong": '{task} is not right yet on the case "{case}"{more}:\n  call:     {call}\n  expected: {expected}\n  got:      {got}\n  problem:  {problem}\n{hints}',
+    "wrong value": "{task} is not right yet{given}:\n  expected: {expected}\n  got:      {got}\n  problem:  {problem}\n{hints}",
     "verify": '{task} is not right yet on the case "{case}":\n  expected: {expected}\n  got:      {got}\nHint: {hint}',
 }
 # fmt: on
@@ -487,25 +487,19 @@ def _call_problem(error, timed_out, lines, used, changed, max_lines) -> tuple[st
 def _run_calls(task: Task, func, cases: list[Case], expected: list) -> list[_Outcome]:
     """Call ``func`` on every case (rules in force); fail at once on a call that gives no answer."""
     outcomes, used = [], []
-    with forbidden(task.forbid, getattr(func, "__globals__", {}), used) if task.forbid else _nothing():
+    with forbidden(task.forbid, getattr(func, "__globals__", {}), used) if task.forbid else nullcontext():
         for case, right in zip(cases, expected):
             args = copy.deepcopy(tuple(case.args.values()))
-            result, error, timed_out, lines = call_with_time_limit(func, args, None, task.max_lines)
-            changed = next(
-                (c for n, a, b in zip(case.args, case.args.values(), args) if (c := _changed(a, b, n))), None
-            )
+            result, error, timed_out, lines = call_with_time_limit(func, args, task.max_lines)
+            changes = (_changed(a, b, n) for n, a, b in zip(case.args, case.args.values(), args))
+            changed = next((c for c in changes if c), None)
             problem = _call_problem(error, timed_out, lines, used, changed, task.max_lines)
             if problem and (used or changed or not any(o.problem for o in outcomes)):
                 _fail(task, problem[0], case=case.name, call=case.call_text(task.name), **problem[1])
             if problem:  # an earlier case already failed on its value: report that one first
                 break
-            outcomes.append(_Outcome(case, right, result, _safe_compare(right, result, task)))
+            outcomes.append(_Outcome(case, right, result, _safe_compare(right, result)))
     return outcomes
-
-
-@contextmanager
-def _nothing():
-    yield
 
 
 def run(task: Task, answer) -> None:
@@ -522,7 +516,7 @@ def run(task: Task, answer) -> None:
         _fail(task, "not callable", got=f"{_kind(answer)}: {show(answer)}")
     expected = [task.reference(*copy.deepcopy(tuple(c.args.values()))) for c in cases]
     if task.value:
-        outcomes = [_Outcome(c, e, answer, _safe_compare(e, answer, task)) for c, e in zip(cases, expected)]
+        outcomes = [_Outcome(c, e, answer, _safe_compare(e, answer)) for c, e in zip(cases, expected)]
     else:
         outcomes = _run_calls(task, answer, cases, expected)
     failed = [o for o in outcomes if o.problem is not None]
@@ -532,19 +526,19 @@ def run(task: Task, answer) -> None:
         return
     first, more = failed[0], f" (and {len(failed) - 1} more of the {len(outcomes)} cases)" if len(failed) > 1 else ""
     given = ", ".join(f"{k}={show(v)}" for k, v in first.case.args.items())
-    fields = {
-        "expected": show(first.expected),
-        "got": show(first.got),
-        "problem": first.problem,
-        "hints": _hints(task, outcomes, first),
-    }
+    fields = {"expected": show(first.expected), "got": show(first.got), "problem": first.problem}
+    fields["hints"] = _hints(task, outcomes, first)
     if task.value:
         _fail(task, "wrong value", given=f" (with {given})" if given else "", **fields)
     _fail(task, "wrong", case=first.case.name, more=more, call=first.case.call_text(task.name), **fields)
 
 
 def checker(task: Task) -> Callable[..., None]:
-    """The public ``check_<name>`` function of ``task``: ``check(answer)`` (or ``check(*values)`` with ``verify``)."""
+    """The public ``check_<name>`` function of ``task``: ``check(answer)`` (or ``check(*values)`` with ``verify``).
+
+    >>> checker(Task("double", ("x",), lambda x: 2 * x, "ex", "ch", fixed=(("one", (1,)),)))(lambda x: x + x)
+    ✔ double passes all 1 case. Well done!
+    """
 
     def check(answer, *more) -> None:
         __tracebackhide__ = True
@@ -560,6 +554,18 @@ def checker(task: Task) -> Callable[..., None]:
     return check
 
 
+def publish(namespace: dict, *tasks: Task, also: tuple[str, ...] = ()) -> tuple[Task, ...]:
+    """Give a chapter module (its ``globals()``) a ``check_<name>`` per task and an ``__all__`` (``also`` + those).
+
+    >>> space = {}
+    >>> publish(space, Task("double", ("x",), lambda x: 2 * x, "ex", "ch"))[0].name, space["__all__"]
+    ('double', ['TASKS', 'check_double'])
+    """
+    namespace.update({f"check_{task.name}": checker(task) for task in tasks})
+    namespace["__all__"] = [*also, "TASKS", *(f"check_{task.name}" for task in tasks)]
+    return tasks
+
+
 def _show_check_failed(shell, etype, value, tb, tb_offset=None):
     """IPython display of a failed check: the feedback alone, without the checker's frames."""
     stb = [f"\x1b[0;31m{etype.__name__}\x1b[0m: {value}"]
@@ -568,10 +574,9 @@ def _show_check_failed(shell, etype, value, tb, tb_offset=None):
 
 
 def _register_with_ipython() -> None:
-    """In IPython/Jupyter, show a :class:`CheckFailed` as its message only (IPython's ``set_custom_exc`` hook).
+    """In IPython, show a :class:`CheckFailed` as its message only (``set_custom_exc``; unless a handler is set).
 
     The cell still ends in an error (``ename`` ``CheckFailed``), so nbval, nbclient and graders see the failure.
-    Left alone when another handler is already installed.
     """
     try:
         from IPython import get_ipython

@@ -1,13 +1,4 @@
-"""Exercise 9 (chapter 9): the backward pass of a convolution layer, for one example.
-
-The library's own backward pass is refused while the student's function runs:
-
->>> from convutil import conv2d_backward
->>> check_conv_backward_loops(lambda grad_out, x, weight: conv2d_backward(grad_out, x, weight))  # doctest: +ELLIPSIS
-Traceback (most recent call last):
-...
-convutil.checks._engine.CheckFailed: conv_backward_loops broke a rule of this task on the case "one map, ...
-"""
+"""Exercise 9 (chapter 9): the backward pass of a convolution layer, for one example."""
 
 from __future__ import annotations
 
@@ -16,16 +7,15 @@ from functools import partial
 import numpy as np
 
 from ..core import conv2d, conv2d_backward
-from ._engine import Misconception as M
-from ._engine import Task, checker
+from ._engine import Task, ints, publish
 
 T = partial(Task, exercise="09-backward-pass", chapter="09-let-learning-decide")
 
 
 def _row(rng, c=None, k=None, h=None, w=None, kh=None, kw=None, stride=None):
     if c is None:
-        c, k, kh, kw = (int(v) for v in rng.integers((1, 1, 1, 1), (5, 5, 5, 5)))
-        h, w = (int(v) for v in rng.integers((kh, kw), (kh + 9, kw + 9)))
+        c, k, kh, kw = ints(rng, (1, 1, 1, 1), (5, 5, 5, 5))
+        h, w = ints(rng, (kh, kw), (kh + 9, kw + 9))
     x, weight = rng.normal(size=(c, h, w)), rng.normal(size=(k, c, kh, kw))
     s = 1 if stride is None else stride
     grad_out = rng.normal(size=(k, (h - kh) // s + 1, (w - kw) // s + 1))
@@ -33,7 +23,7 @@ def _row(rng, c=None, k=None, h=None, w=None, kh=None, kw=None, stride=None):
 
 
 def _strided_row(rng):
-    return _row(rng, *(int(v) for v in rng.integers((1, 1, 6, 6, 1, 1, 1), (4, 4, 14, 14, 4, 4, 4))))
+    return _row(rng, *ints(rng, (1, 1, 6, 6, 1, 1, 1), (4, 4, 14, 14, 4, 4, 4)))
 
 
 def _unflipped(g, x, w, s=1):
@@ -66,29 +56,15 @@ def _backward(g, x, w, s=1):
 
 # fmt: off
 _COMMON = (
-    M("kernel direction in grad_x", lambda *a: _unflipped(*a), "grad_x: the kernel's direction is off. Output "
-      "pixel (r, s) sends grad_out[j, r, s] * weight[j, c, u, v] back to input pixel (c, r + u, s + v): as a "
-      "correlation of the padded grad_out that needs the kernel turned by 180 degrees; as a scatter, as it is.",
-      part=0),
-    M("no sum over output maps", lambda *a: _per_output_map(*a), "grad_x: an input map feeds EVERY output map, so "
-      "its gradient is the sum of what each output map sends back.", part=0),
-    M("only the last output map", lambda g, x, w, *s: _backward(g[-1:], x, w[-1:], *s)[0], "grad_x: only the last "
-      "output map's contribution survived (`=` where `+=` was needed?): add up the contributions of all output maps.",
-      part=0),
-    M("grad_weight from the last position only", lambda *a: _last_position(*a), "grad_weight: a weight is used at "
-      "EVERY output position, so its gradient sums over all of them (`=` where `+=` was needed?).", part=1),
-    M("grad_weight averaged over positions", lambda g, *a: _backward(g, *a)[1] / (g.shape[1] * g.shape[2]),
-      "grad_weight: the loss depends on the weight through every output position: sum the contributions, do not "
-      "average them.", part=1),
-    M("grad_weight flipped", lambda *a: _backward(*a)[1][..., ::-1, ::-1], "grad_weight is flipped: weight[j, c, u, v] "
-      "multiplied x[c, r + u, s + v] at output pixel (r, s).", part=1),
-    M("bias gradient not summed", lambda g, *a: g, "grad_bias: one number per output map; the bias was added at "
-      "every position of its map, so its gradient sums over them.", part=2),
-    M("bias gradient averaged", lambda g, *a: g.mean(axis=(1, 2)), "grad_bias: the bias was added at every "
-      "position: sum the output gradient over positions, do not average it.", part=2),
-    M("bias gradient summed over maps", lambda g, *a: g.sum(axis=0), "grad_bias: sum over the positions of each "
-      "output map, not over the maps: one number per output map.", part=2),
-)
+    ("kernel direction in grad_x", lambda *a: _unflipped(*a), "grad_x: the kernel's direction is off. Output pixel (r, s) sends grad_out[j, r, s] * weight[j, c, u, v] back to input pixel (c, r + u, s + v): as a correlation of the padded grad_out that needs the kernel turned by 180 degrees; as a scatter, as it is.", 0),
+    ("no sum over output maps", lambda *a: _per_output_map(*a), "grad_x: an input map feeds EVERY output map, so its gradient is the sum of what each output map sends back.", 0),
+    ("only the last output map", lambda g, x, w, *s: _backward(g[-1:], x, w[-1:], *s)[0], "grad_x: only the last output map's contribution survived (`=` where `+=` was needed?): add up the contributions of all output maps.", 0),
+    ("grad_weight from the last position only", lambda *a: _last_position(*a), "grad_weight: a weight is used at EVERY output position, so its gradient sums over all of them (`=` where `+=` was needed?).", 1),
+    ("grad_weight averaged over positions", lambda g, *a: _backward(g, *a)[1] / (g.shape[1] * g.shape[2]), "grad_weight: the loss depends on the weight through every output position: sum the contributions, do not average them.", 1),
+    ("grad_weight flipped", lambda *a: _backward(*a)[1][..., ::-1, ::-1], "grad_weight is flipped: weight[j, c, u, v] multiplied x[c, r + u, s + v] at output pixel (r, s).", 1),
+    ("bias gradient not summed", lambda g, *a: g, "grad_bias: one number per output map; the bias was added at every position of its map, so its gradient sums over them.", 2),
+    ("bias gradient averaged", lambda g, *a: g.mean(axis=(1, 2)), "grad_bias: the bias was added at every position: sum the output gradient over positions, do not average it.", 2),
+    ("bias gradient summed over maps", lambda g, *a: g.sum(axis=0), "grad_bias: sum over the positions of each output map, not over the maps: one number per output map.", 2))
 
 BACKWARD_LOOPS = T("conv_backward_loops", ("grad_out", "x", "weight"), _backward,
     fixed=tuple((name, _row(np.random.default_rng(90 + i), *row)) for i, (name, *row) in enumerate((
@@ -98,14 +74,10 @@ BACKWARD_LOOPS = T("conv_backward_loops", ("grad_out", "x", "weight"), _backward
         ("three input maps, one output map", 3, 1, 5, 5, 3, 3),
         ("non-square maps and kernels", 2, 3, 6, 8, 2, 3),
         ("kernel as large as the input", 2, 2, 3, 4, 3, 4),
-    ))),
-    random=_row, n_random=6,
-    misconceptions=_COMMON,
-    hint="go back through the forward loops: out[j, r, s] = bias[j] + sum over c, u, v of weight[j, c, u, v] * "
-    "x[c, r + u, s + v]. Every product sends grad_out[j, r, s] times its other factor to each of its two factors.",
+    ))), random=_row, n_random=6, misconceptions=_COMMON,
+    hint="go back through the forward loops: out[j, r, s] = bias[j] + sum over c, u, v of weight[j, c, u, v] * x[c, r + u, s + v]. Every product sends grad_out[j, r, s] times its other factor to each of its two factors.",
     forbid=("conv2d_backward",),
-    rule="this task asks you to write the gradients yourself, without convutil's conv2d_backward.",
-)
+    rule="this task asks you to write the gradients yourself, without convutil's conv2d_backward.")
 
 BACKWARD = T("conv_backward", ("grad_out", "x", "weight", "stride"), _backward,
     fixed=tuple((name, _row(np.random.default_rng(95 + i), *row)) for i, (name, *row) in enumerate((
@@ -115,26 +87,13 @@ BACKWARD = T("conv_backward", ("grad_out", "x", "weight", "stride"), _backward,
         ("stride 2 that leaves the last row and column unread", 1, 2, 8, 8, 3, 3, 2),
         ("stride 3, non-square kernel", 2, 2, 10, 9, 2, 3, 3),
         ("a larger layer: 30x30 maps", 2, 3, 30, 30, 3, 3, 1),
-    ))),
-    random=_strided_row, n_random=6,
-    misconceptions=_COMMON + (
-        M("stride ignored in grad_x", _stride_ignored_x, "grad_x: with stride s the output pixels sit s input pixels "
-          "apart; spread grad_out out (s - 1 zeros between its pixels) before sending it back.", part=0),
-        M("stride ignored in grad_weight", lambda g, x, w, s: conv2d(x[:, None], g[:, None]).transpose(1, 0, 2, 3),
-          "grad_weight: with stride s the windows start s pixels apart: correlate x with grad_out at dilation s.",
-          part=1),
-    ),
-    hint="write each gradient as one convolution: grad_bias sums grad_out; grad_weight[j, c] correlates x[c] with "
-    "grad_out[j]; grad_x correlates the zero-padded grad_out with the flipped kernels (one conv2d call each, or "
-    "np.einsum over sliding windows).",
+    ))), random=_strided_row, n_random=6, misconceptions=_COMMON + (
+        ("stride ignored in grad_x", _stride_ignored_x, "grad_x: with stride s the output pixels sit s input pixels apart; spread grad_out out (s - 1 zeros between its pixels) before sending it back.", 0),
+        ("stride ignored in grad_weight", lambda g, x, w, s: conv2d(x[:, None], g[:, None]).transpose(1, 0, 2, 3), "grad_weight: with stride s the windows start s pixels apart: correlate x with grad_out at dilation s.", 1),
+    ), hint="write each gradient as one convolution: grad_bias sums grad_out; grad_weight[j, c] correlates x[c] with grad_out[j]; grad_x correlates the zero-padded grad_out with the flipped kernels (one conv2d call each, or np.einsum over sliding windows).",
     forbid=("conv2d_backward",),
     max_lines=150,
-    rule="this task asks for a vectorized backward pass built from whole-array operations (conv2d, np.einsum, "
-    "np.pad), without conv2d_backward and without a Python loop over positions.",
-)
+    rule="this task asks for a vectorized backward pass built from whole-array operations (conv2d, np.einsum, np.pad), without conv2d_backward and without a Python loop over positions.")
 # fmt: on
 
-check_conv_backward_loops = checker(BACKWARD_LOOPS)
-check_conv_backward = checker(BACKWARD)
-TASKS = (BACKWARD_LOOPS, BACKWARD)
-__all__ = ["TASKS"] + [f"check_{t.name}" for t in TASKS]
+TASKS = publish(globals(), BACKWARD_LOOPS, BACKWARD)

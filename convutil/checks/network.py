@@ -1,8 +1,4 @@
-"""Exercise 8 (chapter 8): from one volume to the next, layer by layer.
-
->>> check_reorder_maps(lambda w1, b1, w2, perm: (w1[perm], b1[perm], w2[:, perm]))
-✔ reorder_maps passes all 10 cases. Well done!
-"""
+"""Exercise 8 (chapter 8): from one volume to the next, layer by layer."""
 
 from __future__ import annotations
 
@@ -13,8 +9,7 @@ import numpy as np
 
 from ..core import conv_output_size
 from ..summary import AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, summary
-from ._engine import Misconception as M
-from ._engine import Task, checker
+from ._engine import Task, ints, publish
 
 T = partial(Task, exercise="08-volume-to-volume", chapter="08-volume-to-volume")
 
@@ -42,19 +37,18 @@ def _walk_wrong(layers, input_shape, mistake):
         if isinstance(layer, Conv2d):
             shape, params, macs = _conv_row(layer, shape, mistake)
         elif isinstance(layer, (MaxPool2d, AvgPool2d)):
-            stride = (
-                (1, 1) if layer.stride is None and mistake == "pool_stride_1" else layer.stride or layer.kernel_size
-            )
+            stride = layer.stride or ((1, 1) if mistake == "pool_stride_1" else layer.kernel_size)
             args = zip(shape[1:], layer.kernel_size, stride, layer.padding)
             shape = (shape[0], *(conv_output_size(n, k, s, p) for n, k, s, p in args))
         elif isinstance(layer, Flatten):
             shape = (math.prod(shape),)
         elif isinstance(layer, Linear):
-            params = shape[0] * layer.out_features + (layer.out_features if layer.bias and mistake != "no_bias" else 0)
-            macs = shape[0] * layer.out_features + (
-                layer.out_features if mistake == "macs_with_bias" and layer.bias else 0
+            n, bias = layer.out_features, layer.out_features * layer.bias
+            params, macs = (
+                shape[0] * n + bias * (mistake != "no_bias"),
+                shape[0] * n + bias * (mistake == "macs_with_bias"),
             )
-            shape = (layer.out_features,)
+            shape = (n,)
         rows.append((shape, params, macs))
     if mistake == "channels_last":
         rows = [((*s[1:], s[0]) if len(s) == 3 else s, p, m) for s, p, m in rows]
@@ -92,15 +86,14 @@ _WALK_HINTS = {
 
 def _reorder_row(rng, c0=None, c1=None, c2=None, perm=None):
     if c0 is None:
-        c0, c1, c2 = (int(v) for v in rng.integers((1, 2, 1), (4, 9, 6)))
+        c0, c1, c2 = ints(rng, (1, 2, 1), (4, 9, 6))
         perm = rng.permutation(c1)
     return rng.normal(size=(c1, c0, 3, 3)), rng.normal(size=c1), rng.normal(size=(c2, c1, 3, 3)), np.asarray(perm)
 
 
 _rng = np.random.default_rng(12)
 # fmt: off
-WALK = T("walk", ("layers", "input_shape"), _walk,
-    fixed=(
+WALK = T("walk", ("layers", "input_shape"), _walk, fixed=(
         ("one 1x1 convolution", ([Conv2d(2, 1)], (3, 4, 4))),
         ("a convolution without padding (the 9x9x10 volume, 4 filters)", ([Conv2d(4, 3)], (10, 9, 9))),
         ("'same' padding, then ReLU", ([Conv2d(6, 5, padding=2), ReLU()], (1, 12, 12))),
@@ -110,12 +103,9 @@ WALK = T("walk", ("layers", "input_shape"), _walk,
         ("flatten and a fully connected layer", ([Conv2d(4, 3), ReLU(), MaxPool2d(2), Flatten(), Linear(10)], (1, 10, 10))),
         ("a grouped convolution, groups=2", ([Conv2d(6, 3, groups=2, padding=1)], (4, 8, 8))),
         ("LeNet-like", (_LENET, (1, 28, 28))),
-    ),
-    random=_random_network, n_random=8,
-    misconceptions=tuple(M(mistake, partial(_walk_wrong, mistake=mistake), hint) for mistake, hint in _WALK_HINTS.items()),
-    hint="for each layer: what shape comes out (each spatial size from the output-size rule), how many numbers does "
-    "it learn, and how many weight x input products does it compute? Pooling, ReLU and Flatten learn nothing.",
-)
+    ), random=_random_network, n_random=8,
+    misconceptions=tuple((mistake, partial(_walk_wrong, mistake=mistake), hint) for mistake, hint in _WALK_HINTS.items()),
+    hint="for each layer: what shape comes out (each spatial size from the output-size rule), how many numbers does it learn, and how many weight x input products does it compute? Pooling, ReLU and Flatten learn nothing.")
 
 REORDER_MAPS = T("reorder_maps", ("w1", "b1", "w2", "perm"), lambda w1, b1, w2, perm: (w1[perm], b1[perm], w2[:, perm]),
     fixed=tuple((name, _reorder_row(_rng, *row)) for name, *row in (
@@ -123,23 +113,12 @@ REORDER_MAPS = T("reorder_maps", ("w1", "b1", "w2", "perm"), lambda w1, b1, w2, 
         ("a cycle of three maps", 2, 3, 2, [1, 2, 0]),
         ("reversed order", 3, 5, 4, [4, 3, 2, 1, 0]),
         ("identity: nothing moves", 2, 4, 3, [0, 1, 2, 3]),
-    )),
-    random=_reorder_row, n_random=6,
-    misconceptions=(
-        M("w2 filters reordered", lambda w1, b1, w2, p: (w1[p], b1[p], w2[p]), "w2[perm] reorders layer 2's FILTERS "
-          "(its output maps). Layer 2 must read its input maps in the new order: permute axis 1."),
-        M("biases left behind", lambda w1, b1, w2, p: (w1[p], b1, w2[:, p]),
-          "each bias belongs to one filter: when the filters of layer 1 move, their biases move with them."),
-        M("layer 2 unchanged", lambda w1, b1, w2, p: (w1[p], b1[p], w2),
-          "layer 2 still expects the old order: its kernels for each input map must follow the maps."),
-        M("w1 input axis", lambda w1, b1, w2, p: (w1[:, p], b1[p], w2[:, p]), "w1's axis 1 is layer 1's INPUT maps; "
-          "the maps being renumbered are layer 1's outputs: axis 0, w1[perm]."),
-    ),
-    hint="which axis of each weight counts the maps being renumbered: layer 1's output maps, layer 2's input maps?",
-)
+    )), random=_reorder_row, n_random=6, misconceptions=(
+        ("w2 filters reordered", lambda w1, b1, w2, p: (w1[p], b1[p], w2[p]), "w2[perm] reorders layer 2's FILTERS (its output maps). Layer 2 must read its input maps in the new order: permute axis 1."),
+        ("biases left behind", lambda w1, b1, w2, p: (w1[p], b1, w2[:, p]), "each bias belongs to one filter: when the filters of layer 1 move, their biases move with them."),
+        ("layer 2 unchanged", lambda w1, b1, w2, p: (w1[p], b1[p], w2), "layer 2 still expects the old order: its kernels for each input map must follow the maps."),
+        ("w1 input axis", lambda w1, b1, w2, p: (w1[:, p], b1[p], w2[:, p]), "w1's axis 1 is layer 1's INPUT maps; the maps being renumbered are layer 1's outputs: axis 0, w1[perm]."),
+    ), hint="which axis of each weight counts the maps being renumbered: layer 1's output maps, layer 2's input maps?")
 # fmt: on
 
-check_walk = checker(WALK)
-check_reorder_maps = checker(REORDER_MAPS)
-TASKS = (WALK, REORDER_MAPS)
-__all__ = ["TASKS"] + [f"check_{t.name}" for t in TASKS]
+TASKS = publish(globals(), WALK, REORDER_MAPS)

@@ -1,10 +1,4 @@
-"""Exercise 2 (chapter 2): a convolution layer over a stack, built from 2D pieces.
-
->>> from scipy.signal import correlate2d
->>> check_stack_layer(lambda x, weight, bias: np.array(
-...     [sum(correlate2d(m, k, mode="valid") for m, k in zip(x, w)) + b for w, b in zip(weight, bias)]))
-✔ stack_layer passes all 16 cases. Well done!
-"""
+"""Exercise 2 (chapter 2): a convolution layer over a stack, built from 2D pieces."""
 
 from __future__ import annotations
 
@@ -14,8 +8,7 @@ import numpy as np
 
 from ..core import conv2d
 from ..types import conv_type2_1, conv_type2_2
-from ._engine import Misconception as M
-from ._engine import Task, checker
+from ._engine import Task, ints, publish
 
 T = partial(Task, exercise="02-convolution-over-a-stack", chapter="02-convolution-over-a-stack")
 
@@ -29,8 +22,8 @@ def _partials(x, weight):
 
 def _layer_row(rng, x_shape=None, w_shape=None):
     if x_shape is None:
-        c, k, kh, kw = (int(v) for v in rng.integers((1, 1, 1, 1), (6, 5, 5, 5)))
-        x_shape, w_shape = (c, *(int(v) for v in rng.integers((kh, kw), (kh + 8, kw + 8)))), (k, c, kh, kw)
+        c, k, kh, kw = ints(rng, (1, 1, 1, 1), (6, 5, 5, 5))
+        x_shape, w_shape = (c, *ints(rng, (kh, kw), (kh + 8, kw + 8))), (k, c, kh, kw)
     return rng.normal(size=x_shape), rng.normal(size=w_shape), rng.normal(size=w_shape[0])
 
 
@@ -44,46 +37,27 @@ STACK_LAYER = T("stack_layer", ("x", "weight", "bias"), conv_type2_2,
         ("non-square image and non-square kernels", (2, 6, 9), (3, 2, 2, 4)),
         ("kernels as large as the maps (one output pixel)", (3, 4, 4), (2, 3, 4, 4)),
         ("the seed's second layer: k1=4 maps, k2=3 filters of 5x5", (4, 9, 8), (3, 4, 5, 5)),
-    )),
-    random=_layer_row, n_random=10,
-    misconceptions=(
-        M("bias missing", lambda x, w, b: conv_type2_2(x, w),
-          "the bias is missing: each output map gets its filter's bias, once."),
-        M("bias once per input map", lambda x, w, b: conv_type2_2(x, w) + x.shape[0] * b[:, None, None],
-          "the bias was added once per input map: add it once, after summing over the input maps."),
-        M("flipped kernels", lambda x, w, b: conv_type2_2(x, w[..., ::-1, ::-1].copy(), b),
-          "your kernels are flipped: that is convolution in the signal-processing sense (scipy.signal.convolve2d). "
-          "This layer cross-correlates, as PyTorch's does: the kernel slides unflipped (correlate2d)."),
-        M("transposed kernels", lambda x, w, b: conv_type2_2(x, w.swapaxes(-1, -2).copy(), b),
-          "your kernels are transposed (rows and columns swapped): kernel row u meets image row r + u."),
-        M("one kernel for every map (type 2.1)", lambda x, w, b: conv_type2_1(x, w[:, 0], b),
-          "every input map was filtered with the kernel of map 0 (that is type 2.1). In type 2.2 each input map has "
-          "its own kernel in each filter."),
-        M("maps summed before filtering", lambda x, w, b: conv_type2_2(x.sum(0, keepdims=True), w.sum(1, keepdims=True), b),
-          "the input maps were summed before filtering: filter each input map with its own kernel first, then sum."),
-        M("maps summed, one kernel", lambda x, w, b: conv_type2_2(x.sum(0, keepdims=True), w[:, :1], b),
-          "the input maps were summed and filtered with one kernel: that is type 2.1."),
-        M("no sum over maps (type 1)", lambda x, w, b: _partials(x, w) + b[:, None, None, None],
-          "you kept one map per (filter, input map) pair: that is type 1. Sum over the input maps."),
-        M("no sum, no bias", lambda x, w, b: _partials(x, w),
-          "you kept one map per (filter, input map) pair (type 1) and left out the bias."),
-        M("weight axes swapped", lambda x, w, b: conv_type2_2(x, w.swapaxes(0, 1).copy(), b),
-          "the first two axes of weight are swapped: weight[j, c] is filter j's kernel for input map c."),
-        M("padded to 'same'", lambda x, w, b: conv_type2_2(x, w, b, padding="same"),
-          "the output is padded to the input's size; this layer has no padding (mode='valid')."),
-    ),
-    hint="each output map is built from every input map, each with its own kernel of that filter, plus the filter's "
-    "bias; check the result's shape first: (K, H - kH + 1, W - kW + 1).",
+    )), random=_layer_row, n_random=10, misconceptions=(
+        ("bias missing", lambda x, w, b: conv_type2_2(x, w), "the bias is missing: each output map gets its filter's bias, once."),
+        ("bias once per input map", lambda x, w, b: conv_type2_2(x, w) + x.shape[0] * b[:, None, None], "the bias was added once per input map: add it once, after summing over the input maps."),
+        ("flipped kernels", lambda x, w, b: conv_type2_2(x, w[..., ::-1, ::-1].copy(), b), "your kernels are flipped: that is convolution in the signal-processing sense (scipy.signal.convolve2d). This layer cross-correlates, as PyTorch's does: the kernel slides unflipped (correlate2d)."),
+        ("transposed kernels", lambda x, w, b: conv_type2_2(x, w.swapaxes(-1, -2).copy(), b), "your kernels are transposed (rows and columns swapped): kernel row u meets image row r + u."),
+        ("one kernel for every map (type 2.1)", lambda x, w, b: conv_type2_1(x, w[:, 0], b), "every input map was filtered with the kernel of map 0 (that is type 2.1). In type 2.2 each input map has its own kernel in each filter."),
+        ("maps summed before filtering", lambda x, w, b: conv_type2_2(x.sum(0, keepdims=True), w.sum(1, keepdims=True), b), "the input maps were summed before filtering: filter each input map with its own kernel first, then sum."),
+        ("maps summed, one kernel", lambda x, w, b: conv_type2_2(x.sum(0, keepdims=True), w[:, :1], b), "the input maps were summed and filtered with one kernel: that is type 2.1."),
+        ("no sum over maps (type 1)", lambda x, w, b: _partials(x, w) + b[:, None, None, None], "you kept one map per (filter, input map) pair: that is type 1. Sum over the input maps."),
+        ("no sum, no bias", lambda x, w, b: _partials(x, w), "you kept one map per (filter, input map) pair (type 1) and left out the bias."),
+        ("weight axes swapped", lambda x, w, b: conv_type2_2(x, w.swapaxes(0, 1).copy(), b), "the first two axes of weight are swapped: weight[j, c] is filter j's kernel for input map c."),
+        ("padded to 'same'", lambda x, w, b: conv_type2_2(x, w, b, padding="same"), "the output is padded to the input's size; this layer has no padding (mode='valid')."),
+    ), hint="each output map is built from every input map, each with its own kernel of that filter, plus the filter's bias; check the result's shape first: (K, H - kH + 1, W - kW + 1).",
     forbid=("conv2d", "conv_type2_2", "conv_type2_1", "conv_type1", "conv3d"),
-    rule="build each output map from 2D cross-correlations of ONE map with ONE kernel "
-    "(scipy.signal.correlate2d): this task asks you to write the sum yourself, without conv2d or conv_type2_2.",
-)
+    rule="build each output map from 2D cross-correlations of ONE map with ONE kernel (scipy.signal.correlate2d): this task asks you to write the sum yourself, without conv2d or conv_type2_2.")
 
 
 def _perm_row(rng, k=None, c=None, perm=None):
     if k is None:
-        k, c = (int(v) for v in rng.integers((1, 2), (6, 9)))
-    shape = (k, c, 3, 3) if perm is not None else (k, c, *(int(v) for v in rng.integers(1, 6, size=2)))
+        k, c = ints(rng, (1, 2), (6, 9))
+    shape = (k, c, 3, 3) if perm is not None else (k, c, *ints(rng, 1, 6, size=2))
     return rng.normal(size=shape), np.array(perm) if perm is not None else rng.permutation(c)
 
 
@@ -96,22 +70,13 @@ REORDER_FILTERS = T("reorder_filters", ("weight", "perm"), lambda weight, perm: 
         ("three maps moved in a circle (perm is not its own inverse)", 2, 3, [1, 2, 0]),
         ("one filter, four maps", 1, 4, [3, 1, 0, 2]),
         ("the seed's second layer: k2=3 filters over k1=4 maps", 3, 4, [1, 3, 0, 2]),
-    )),
-    random=_perm_row, n_random=8,
-    misconceptions=(
-        M("weights unchanged", lambda w, perm: w, "the weights are unchanged, but the maps moved: each kernel "
-          "belongs to one input map, so the kernels must move with their maps."),
-        M("inverse permutation", lambda w, perm: w[:, np.argsort(perm)], "that is the inverse permutation: the new "
-          "input map i is the old map perm[i], so it needs the kernel the old map perm[i] had."),
-        M("filters reordered", lambda w, perm: w[perm], "you reordered the filters (axis 0). The input maps are "
-          "axis 1 of weight: weight[j, c] is filter j's kernel for input map c."),
-        M("both axes reordered", lambda w, perm: w[perm][:, perm],
-          "reorder only the input-map axis; the filters, and so the output maps, keep their order."),
-        M("axis reversed", lambda w, perm: w[:, ::-1], "you reversed the input-map axis instead of applying perm."),
-    ),
-    hint="the result has weight's shape; test it yourself: np.allclose(conv_type2_2(x[perm], new_weight), "
-    "conv_type2_2(x, weight)) on a random x.",
-)
+    )), random=_perm_row, n_random=8, misconceptions=(
+        ("weights unchanged", lambda w, perm: w, "the weights are unchanged, but the maps moved: each kernel belongs to one input map, so the kernels must move with their maps."),
+        ("inverse permutation", lambda w, perm: w[:, np.argsort(perm)], "that is the inverse permutation: the new input map i is the old map perm[i], so it needs the kernel the old map perm[i] had."),
+        ("filters reordered", lambda w, perm: w[perm], "you reordered the filters (axis 0). The input maps are axis 1 of weight: weight[j, c] is filter j's kernel for input map c."),
+        ("both axes reordered", lambda w, perm: w[perm][:, perm], "reorder only the input-map axis; the filters, and so the output maps, keep their order."),
+        ("axis reversed", lambda w, perm: w[:, ::-1], "you reversed the input-map axis instead of applying perm."),
+    ), hint="the result has weight's shape; test it yourself: np.allclose(conv_type2_2(x[perm], new_weight), conv_type2_2(x, weight)) on a random x.")
 # fmt: on
 
 LINE_WEIGHT = np.zeros((2, 1, 3, 3))
@@ -160,6 +125,7 @@ def _drawing(shape, hbars=(), vbars=()):
 
 
 # (name, drawing, crossings)
+# fmt: off
 CROSS_CASES = (
     ("a blank image", _drawing((15, 15)), []),
     ("a lone horizontal bar", _drawing((15, 15), hbars=[(7, 1, 13)]), []),
@@ -171,16 +137,9 @@ CROSS_CASES = (
     ("the cross of chapter 2", _drawing((15, 15), hbars=[(7, 0, 14)], vbars=[(7, 0, 14)]), [(7, 7)]),
     ("a small cross (arms of 3 pixels)", _drawing((15, 15), hbars=[(7, 4, 10)], vbars=[(7, 4, 10)]), [(7, 7)]),
     ("an off-centre cross in a wide image", _drawing((12, 20), [(4, 9, 19)], [(14, 0, 10)]), [(4, 14)]),
-    (
-        "two crosses, two lone bars and a corner",
-        _drawing(
-            (20, 32),
-            [(5, 2, 12), (14, 16, 28), (15, 2, 10), (1, 16, 21)],
-            [(7, 1, 9), (22, 9, 18), (27, 2, 10), (16, 1, 6)],
-        ),
-        [(5, 7), (14, 22)],
-    ),
-)
+    ("two crosses, two lone bars and a corner", _drawing((20, 32), [(5, 2, 12), (14, 16, 28), (15, 2, 10), (1, 16, 21)],
+                                                         [(7, 1, 9), (22, 9, 18), (27, 2, 10), (16, 1, 6)]), [(5, 7), (14, 22)]))
+# fmt: on
 
 
 def _as_array(value, name, shape):
@@ -208,9 +167,7 @@ def _verify_cross(answer):
     for name, drawing, crossings in CROSS_CASES:
         out = np.maximum(conv_type2_2(line_maps(drawing), weight, bias, padding=2), 0.0)[0]
         rows, cols = np.indices(out.shape)
-        dist = np.min(
-            [np.maximum(abs(rows - r), abs(cols - c)) for r, c in crossings] or [np.full(out.shape, 9)], axis=0
-        )
+        dist = np.min([np.maximum(abs(rows - r), abs(cols - c)) for r, c in crossings] or [np.full(out.shape, 9)], 0)
         far = out * (dist > 2)
         missed = [(r, c) for r, c in crossings if not np.any(out[max(r - 1, 0) : r + 2, max(c - 1, 0) : c + 2] > 0)]
         if missed:
@@ -219,7 +176,7 @@ def _verify_cross(answer):
                 name,
                 f"an output > 0 within one pixel of the crossing at {missed[0]}",
                 got,
-                _cross_hint(weight, bias, True),
+                _cross_hint(weight, bias, 1),
             )
         if far.any():
             where = tuple(int(i) for i in np.unravel_index(np.argmax(far), far.shape))
@@ -256,8 +213,4 @@ CROSS_DETECTOR = T(
     hint="think of the bias as a threshold that one line alone cannot reach but two crossing lines can.",
 )
 
-check_stack_layer = checker(STACK_LAYER)
-check_reorder_filters = checker(REORDER_FILTERS)
-check_cross_detector = checker(CROSS_DETECTOR)
-TASKS = (STACK_LAYER, REORDER_FILTERS, CROSS_DETECTOR)
-__all__ = ["LINE_WEIGHT", "LINE_BIAS", "line_maps", "TASKS"] + [f"check_{t.name}" for t in TASKS]
+TASKS = publish(globals(), STACK_LAYER, REORDER_FILTERS, CROSS_DETECTOR, also=("LINE_WEIGHT", "LINE_BIAS", "line_maps"))

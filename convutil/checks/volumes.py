@@ -1,8 +1,4 @@
-"""Exercise 7 (chapter 7): 3D convolutions and convolution layers, each written as the other.
-
->>> check_as_conv3d(lambda weight, padding: (weight[:, None], (0, padding, padding)))
-✔ as_conv3d passes all 10 cases. Well done!
-"""
+"""Exercise 7 (chapter 7): 3D convolutions and convolution layers, each written as the other."""
 
 from __future__ import annotations
 
@@ -11,28 +7,26 @@ from functools import partial
 import numpy as np
 
 from ..core import conv_output_size
-from ._engine import Misconception as M
-from ._engine import Task, checker
+from ._engine import Task, ints, publish
 
 T = partial(Task, exercise="07-3d-convolutions", chapter="07-3d-convolutions")
 
 
 def _readings(maps, height, width, kernel):
-    sizes = (maps, height, width)
-    shape_3d = tuple(conv_output_size(n, k) for n, k in zip(sizes, kernel))
+    shape_3d = tuple(conv_output_size(n, k) for n, k in zip((maps, height, width), kernel))
     return shape_3d, shape_3d[1:]
 
 
 def _readings_row(rng):
-    maps, height, width = (int(v) for v in rng.integers(1, 60, size=3))
+    maps, height, width = ints(rng, 1, 60, size=3)
     return maps, height, width, tuple(int(rng.integers(1, n + 1)) for n in (maps, height, width))
 
 
 def _banded(kernel, maps, stride, step=None):
-    kd = kernel.shape[0]
+    kd, step = kernel.shape[0], stride if step is None else step
     out = np.zeros((conv_output_size(maps, kd, stride), maps, *kernel.shape[1:]))
     for i in range(out.shape[0]):
-        out[i, i * (stride if step is None else step) : i * (stride if step is None else step) + kd] = kernel
+        out[i, i * step : i * step + kd] = kernel
     return out
 
 
@@ -47,38 +41,26 @@ def _one_filter_per_map(kernel, maps, stride):
 def _banded_row(rng, shape=None, maps=None, stride=None):
     if shape is None:
         maps = int(rng.integers(1, 12))
-        shape, stride = (
-            (int(rng.integers(1, maps + 1)), *(int(v) for v in rng.integers(1, 5, size=2))),
-            int(rng.integers(1, 4)),
-        )
+        shape, stride = (int(rng.integers(1, maps + 1)), *ints(rng, 1, 5, size=2)), int(rng.integers(1, 4))
     return rng.normal(size=shape), maps, stride
 
 
 _rng = np.random.default_rng(8)
 # fmt: off
-TWO_READINGS = T("two_readings", ("maps", "height", "width", "kernel"), _readings,
-    fixed=(
+TWO_READINGS = T("two_readings", ("maps", "height", "width", "kernel"), _readings, fixed=(
         ("the seed's example: 1337 maps of 42x314, a 3x4x5 filter", (1337, 42, 314, (3, 4, 5))),
         ("a 1x1x1 kernel", (5, 6, 7, (1, 1, 1))),
         ("kernel as deep as the stack", (10, 9, 9, (10, 3, 3))),
         ("the 9x9x10 volume of seed 003 with a 3x3x3 kernel", (10, 9, 9, (3, 3, 3))),
         ("one map", (1, 8, 5, (1, 2, 2))),
         ("kernel as large as the whole volume", (4, 5, 6, (4, 5, 6))),
-    ),
-    random=_readings_row, n_random=10,
-    misconceptions=(
-        M("3D convolution without depth", lambda m, h, w, k: (h - k[1] + 1, w - k[2] + 1), "the 3D convolution also "
-          "slides along depth: its output keeps a depth axis.", part=0),
-        M("one short", lambda m, h, w, k: ((m - k[0], h - k[1], w - k[2]), (h - k[1], w - k[2])),
-          "you are one short on every axis: count the positions 0, 1, ... where the kernel still fits."),
-        M("layer slides along depth", lambda m, h, w, k: (m - k[0] + 1, h - k[1] + 1, w - k[2] + 1), "a convolution "
-          "layer's filter is as deep as the stack, so it cannot move along depth: one map per filter.", part=1),
-        M("axes reordered", lambda m, h, w, k: (h - k[1] + 1, w - k[2] + 1, m - k[0] + 1),
-          "keep the axes in the order of the input: (depth, height, width).", part=0),
-    ),
-    hint="along each axis count the positions where the kernel fits (no padding, stride 1); along which axes can "
-    "each reading's kernel slide?",
-)
+    ), random=_readings_row, n_random=10, misconceptions=(
+        ("3D convolution without depth", lambda m, h, w, k: (h - k[1] + 1, w - k[2] + 1), "the 3D convolution also slides along depth: its output keeps a depth axis.", 0),
+        ("depth not shrunk", lambda m, h, w, k: (m, h - k[1] + 1, w - k[2] + 1), "the 3D kernel slides along depth as well, so the depth shrinks just as height and width do.", 0),
+        ("one short", lambda m, h, w, k: ((m - k[0], h - k[1], w - k[2]), (h - k[1], w - k[2])), "you are one short on every axis: count the positions 0, 1, ... where the kernel still fits."),
+        ("layer slides along depth", lambda m, h, w, k: (m - k[0] + 1, h - k[1] + 1, w - k[2] + 1), "a convolution layer's filter is as deep as the stack, so it cannot move along depth: one map per filter.", 1),
+        ("axes reordered", lambda m, h, w, k: (h - k[1] + 1, w - k[2] + 1, m - k[0] + 1), "keep the axes in the order of the input: (depth, height, width).", 0),
+    ), hint="along each axis count the positions where the kernel fits (no padding, stride 1); along which axes can each reading's kernel slide?")
 
 AS_CONV3D = T("as_conv3d", ("weight", "padding"), lambda weight, padding: (weight[:, None], (0, padding, padding)),
     fixed=tuple((name, (_rng.normal(size=shape), p)) for name, shape, p in (
@@ -86,20 +68,12 @@ AS_CONV3D = T("as_conv3d", ("weight", "padding"), lambda weight, padding: (weigh
         ("4 filters over 12 maps, 4x5 kernels", (4, 12, 4, 5), 0),
         ("padding 1", (3, 5, 3, 3), 1),
         ("non-square kernel, padding 2", (2, 3, 5, 3), 2),
-    )),
-    random=lambda rng: (rng.normal(size=tuple(int(v) for v in rng.integers(1, (6, 8, 6, 6)))), int(rng.integers(0, 3))),
-    n_random=6,
-    misconceptions=(
-        M("padding along depth", lambda w, p: (w[:, None], (p, p, p)), "no padding along depth: with it the kernel "
-          "could slide along depth and give extra depth slices."),
-        M("C channels of depth 1", lambda w, p: (w[:, :, None], (0, p, p)), "weight[:, :, None] means C input "
-          "channels of depth 1. Here the stack is ONE channel that is C deep."),
-        M("filters on axis 1", lambda w, p: (w[None], (0, p, p)), "weight[None] is one filter over C_out channels: "
-          "the filters stay on the first axis."),
-    ),
-    hint="conv3d's weight is (C_out, C_in, kD, kH, kW): here the stack is how many channels, how deep, and how far "
-    "may the kernel move along depth?",
-)
+    )), random=lambda rng: (rng.normal(size=ints(rng, 1, (6, 8, 6, 6))), int(rng.integers(0, 3))),
+    n_random=6, misconceptions=(
+        ("padding along depth", lambda w, p: (w[:, None], (p, p, p)), "no padding along depth: with it the kernel could slide along depth and give extra depth slices."),
+        ("C channels of depth 1", lambda w, p: (w[:, :, None], (0, p, p)), "weight[:, :, None] means C input channels of depth 1. Here the stack is ONE channel that is C deep."),
+        ("filters on axis 1", lambda w, p: (w[None], (0, p, p)), "weight[None] is one filter over C_out channels: the filters stay on the first axis."),
+    ), hint="conv3d's weight is (C_out, C_in, kD, kH, kW): here the stack is how many channels, how deep, and how far may the kernel move along depth?")
 
 BANDED_WEIGHT = T("banded_weight", ("kernel", "maps", "stride"), _banded,
     fixed=tuple((name, _banded_row(_rng, *row)) for name, *row in (
@@ -110,25 +84,12 @@ BANDED_WEIGHT = T("banded_weight", ("kernel", "maps", "stride"), _banded,
         ("stride 2 along depth", (3, 2, 2), 9, 2),
         ("stride 2 that does not divide evenly", (2, 3, 3), 7, 2),
         ("stride as large as the kernel depth: no overlap", (2, 1, 3), 6, 2),
-    )),
-    random=_banded_row, n_random=8,
-    misconceptions=(
-        M("slices reversed", lambda k, m, s: _banded(k[::-1], m, s), "the kernel's slices are in reverse order along "
-          "depth: like the layers of this course, the 3D convolution does not flip its kernel."),
-        M("stride ignored", lambda k, m, s: _banded(k, m, 1), "the stride along depth is ignored: with stride "
-          "{stride} the kernel jumps {stride} maps between two filters."),
-        M("filters one map apart", lambda k, m, s: _banded(k, m, s, step=1),
-          "the number of filters is right, but filter i must start at map i*stride, not at map i."),
-        M("one filter per map", _one_filter_per_map,
-          "there is one filter per depth position where the WHOLE kernel fits, not one per map."),
-    ),
-    hint="each filter of the layer is the 3D kernel placed at one depth position, with zeros on the maps it does not "
-    "cover: how many positions are there, and where does each start?",
-)
+    )), random=_banded_row, n_random=8, misconceptions=(
+        ("slices reversed", lambda k, m, s: _banded(k[::-1], m, s), "the kernel's slices are in reverse order along depth: like the layers of this course, the 3D convolution does not flip its kernel."),
+        ("stride ignored", lambda k, m, s: _banded(k, m, 1), "the stride along depth is ignored: with stride {stride} the kernel jumps {stride} maps between two filters."),
+        ("filters one map apart", lambda k, m, s: _banded(k, m, s, step=1), "the number of filters is right, but filter i must start at map i*stride, not at map i."),
+        ("one filter per map", _one_filter_per_map, "there is one filter per depth position where the WHOLE kernel fits, not one per map."),
+    ), hint="each filter of the layer is the 3D kernel placed at one depth position, with zeros on the maps it does not cover: how many positions are there, and where does each start?")
 # fmt: on
 
-check_two_readings = checker(TWO_READINGS)
-check_as_conv3d = checker(AS_CONV3D)
-check_banded_weight = checker(BANDED_WEIGHT)
-TASKS = (TWO_READINGS, AS_CONV3D, BANDED_WEIGHT)
-__all__ = ["TASKS"] + [f"check_{t.name}" for t in TASKS]
+TASKS = publish(globals(), TWO_READINGS, AS_CONV3D, BANDED_WEIGHT)
