@@ -2,19 +2,40 @@
 
 Usage (from the repository root)::
 
-    python tools/make_exercises.py            # regenerate exercises/ and the instructor edition's toc/config
-    python tools/make_exercises.py --check    # exit 1 if either is out of date (CI, pre-commit)
-    python tools/make_exercises.py --dest /tmp/ex --toc-dest /tmp/toc.yml   # write elsewhere
+    python tools/make_exercises.py            # normalise solutions/' nbgrader metadata, regenerate exercises/
+                                              # and the instructor edition's toc/config
+    python tools/make_exercises.py --check    # exit 1 if any of them is out of date (CI, pre-commit)
+    python tools/make_exercises.py --dest /tmp/ex --toc-dest /tmp/toc.yml   # write elsewhere, solutions/ untouched
 
-For every ``solutions/NN-topic.ipynb`` it writes ``exercises/NN-topic.ipynb``:
+First it gives every solution notebook the cell metadata nbgrader 0.9
+(schema 3) expects, written back into ``solutions/`` (only the ``nbgrader``
+metadata changes, and only where it differs):
 
-* each region between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` in a code
-  cell becomes ``# YOUR CODE HERE`` and ``raise NotImplementedError()`` at the
-  region's indentation (in a markdown cell: ``YOUR ANSWER HERE``);
+* a **check cell** (the author marks it with ``grade: true``, a ``grade_id``
+  and ``points``) becomes an autograded test: ``grade: true, solution: false,
+  locked: true``, its points kept;
+* a code cell with a solution region becomes a **solution cell**:
+  ``solution: true, grade: false, locked: false``, with the ``grade_id``
+  ``<grade_id of the check after it>_solution``;
+* a code cell that imports the checkers (``convutil.checks``) becomes a
+  **read-only cell** (``locked: true``), so graders put it back as written;
+* every other cell carries no nbgrader metadata.
+
+So ``nbgrader generate_assignment`` and ``nbgrader autograde`` accept the
+notebooks as they are, with the points the course uses.
+
+Then, for every ``solutions/NN-topic.ipynb``, it writes ``exercises/NN-topic.ipynb``:
+
+* each region between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` (code
+  cells only: a written answer would need grading by hand) becomes
+  ``# YOUR CODE HERE`` and ``raise NotImplementedError()`` at the region's
+  indentation, exactly as ``nbgrader generate_assignment`` writes it;
 * check cells (nbgrader-style metadata ``{"nbgrader": {"grade": true, ...}}``)
   and cells that would now raise at top level are tagged ``raises-exception``,
   so that the blank notebook runs top to bottom under nbval and myst-nb;
-  check cells are also marked read-only (``editable``/``deletable`` false);
+  check cells and read-only cells are also marked read-only in Jupyter
+  (``editable`` false) and no cell with nbgrader metadata can be deleted
+  (``deletable`` false), as in nbgrader's own release;
 * outputs and execution counts are removed.
 
 The output is deterministic: regenerating gives byte-identical files. It also
@@ -24,12 +45,19 @@ solution notebook) and ``_config_instructor.yml`` (``_config.yml`` without the
 exclusion of ``solutions/``). Build that edition with::
 
     jupyter-book build . --toc _toc_instructor.yml --config _config_instructor.yml --path-output _build/instructor
+
+Last, it writes the instructors' catalogue, ``book/instructors-catalogue.md``:
+every exercise with its chapter, tasks and points (from the notebooks), the
+authors' time estimate and prerequisites (``EXERCISE_NOTES`` below), and the
+misconceptions the checks recognise with their hints
+(``convutil.checks.catalogue()``).
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -50,6 +78,22 @@ HEADER = (
 )
 
 
+CATALOGUE = "book/instructors-catalogue.md"
+# The authors' estimates, by exercise number: (working time for a student who has read the
+# chapter, what to have done first). Everything else in the catalogue is read from the notebooks.
+EXERCISE_NOTES = {
+    "01": ("30-45 min", "chapter 1; Python functions and integer division"),
+    "02": ("45-60 min", "chapters 1-2; NumPy indexing; exercise 1"),
+    "03": ("30-45 min", "chapter 3; matrix products with NumPy (`@` or `np.einsum`)"),
+    "04": ("30-45 min", "chapters 1 and 4; exercise 1"),
+    "05": ("45-60 min", "chapters 2 and 5; exercise 2"),
+    "06": ("45-60 min", "chapter 6; NumPy reshaping and `max` over an axis"),
+    "07": ("45-60 min", "chapters 2 and 7; exercise 2"),
+    "08": ("45-60 min", "chapters 1-8; exercises 1 and 3"),
+    "09": ("60-90 min", "chapters 2 and 9; exercise 2; the chain rule"),
+}
+
+
 class AuthoringError(ValueError):
     """A solution notebook breaks the exercise format."""
 
@@ -57,6 +101,93 @@ class AuthoringError(ValueError):
 def is_check_cell(cell) -> bool:
     """True for a cell with nbgrader-style points metadata (``grade: true``)."""
     return cell.cell_type == "code" and bool(cell.metadata.get("nbgrader", {}).get("grade", False))
+
+
+def has_solution_region(cell) -> bool:
+    """True for a cell with a ``### BEGIN SOLUTION`` line."""
+    return any(line.strip() == BEGIN for line in cell.source.splitlines())
+
+
+def imports_checkers(cell) -> bool:
+    """True for a code cell that imports ``convutil.checks`` (a setup cell graders must restore)."""
+    try:
+        tree = ast.parse(
+            "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        )
+    except SyntaxError:
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(a.name.startswith("convutil.checks") for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and node.module:
+            if node.module.startswith("convutil.checks") or (
+                node.module == "convutil" and any(a.name == "checks" for a in node.names)
+            ):
+                return True
+    return False
+
+
+def nbgrader_meta(*, grade_id: str, grade: bool = False, solution: bool = False, locked: bool = False, points=None):
+    """nbgrader's schema-3 cell metadata (``points`` only for a graded cell)."""
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3, "solution": solution}
+    if grade:
+        meta["points"] = points
+    meta["task"] = False
+    return meta
+
+
+def with_nbgrader_metadata(nb, name: str):
+    """Return a copy of solution notebook ``nb`` whose cells carry the nbgrader metadata described above."""
+    nb = nbformat.from_dict(nb)  # deep copy
+    validate(nb, name)
+    check_ids = [
+        (index, cell.metadata["nbgrader"]["grade_id"]) for index, cell in enumerate(nb.cells) if is_check_cell(cell)
+    ]
+    used: set[str] = {grade_id for _, grade_id in check_ids}
+    setups = 0
+    for index, cell in enumerate(nb.cells):
+        where = f"{name}, cell {index}"
+        for line in cell.source.splitlines():
+            if (BEGIN in line or END in line) and line.strip() not in (BEGIN, END):
+                raise AuthoringError(f"{where}: nbgrader would read {line.strip()!r} as a solution marker")
+        if is_check_cell(cell):
+            old = cell.metadata["nbgrader"]
+            cell.metadata["nbgrader"] = nbgrader_meta(
+                grade_id=old["grade_id"], grade=True, locked=True, points=old["points"]
+            )
+        elif has_solution_region(cell):
+            if cell.cell_type != "code":
+                raise AuthoringError(
+                    f"{where}: a solution region in a {cell.cell_type} cell would need grading by hand; "
+                    "put answers in code cells that a check cell tests"
+                )
+            following = [grade_id for i, grade_id in check_ids if i > index]
+            grade_id = f"{following[0] if following else cell.get('id', index)}_solution"
+            grade_id = unique(grade_id, used)
+            cell.metadata["nbgrader"] = nbgrader_meta(grade_id=grade_id, solution=True)
+        elif cell.cell_type == "code" and imports_checkers(cell):
+            setups += 1
+            grade_id = unique("setup" if setups == 1 else f"setup_{setups}", used)
+            cell.metadata["nbgrader"] = nbgrader_meta(grade_id=grade_id, locked=True)
+        else:
+            cell.metadata.pop("nbgrader", None)
+    return nb
+
+
+def unique(grade_id: str, used: set[str]) -> str:
+    """``grade_id``, or ``grade_id_2``, ``_3``... whichever is not in ``used`` yet (then record it)."""
+    candidate, n = grade_id, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{grade_id}_{n}"
+    used.add(candidate)
+    return candidate
+
+
+def is_locked(cell) -> bool:
+    """True for a cell nbgrader restores from the course version (check cells and read-only cells)."""
+    meta = cell.metadata.get("nbgrader", {})
+    return bool(meta.get("locked") or meta.get("grade")) and not meta.get("solution", False)
 
 
 def blank_regions(source: str, replacement: list[str], where: str) -> tuple[str, int]:
@@ -120,8 +251,8 @@ def validate(nb, name: str) -> None:
         meta = cell.metadata["nbgrader"]
         grade_id, points = meta.get("grade_id"), meta.get("points")
         where = f"{name}, cell {index}"
-        if not isinstance(grade_id, str) or not grade_id:
-            raise AuthoringError(f"{where}: check cell needs a non-empty nbgrader grade_id")
+        if not isinstance(grade_id, str) or not re.fullmatch(r"[A-Za-z0-9_-]+", grade_id):
+            raise AuthoringError(f"{where}: check cell needs an nbgrader grade_id of letters, digits, _ and -")
         if grade_id in seen:
             raise AuthoringError(f"{where}: grade_id {grade_id!r} is used twice")
         seen.add(grade_id)
@@ -135,8 +266,7 @@ def validate(nb, name: str) -> None:
 
 def make_exercise(nb, name: str):
     """Return the student notebook generated from solution notebook ``nb`` (a copy)."""
-    nb = nbformat.from_dict(nb)  # deep copy
-    validate(nb, name)
+    nb = with_nbgrader_metadata(nb, name)  # a copy
     regions = 0
     for index, cell in enumerate(nb.cells):
         where = f"{name}, cell {index}"
@@ -149,13 +279,12 @@ def make_exercise(nb, name: str):
             cell.execution_count = None
             if is_check_cell(cell):
                 add_tag(cell, RAISES)
-                cell.metadata["editable"] = False  # Jupyter protects the check from accidental edits
-                cell.metadata["deletable"] = False
             elif count and raises_at_top_level(cell.source):
                 add_tag(cell, RAISES)
-        elif cell.cell_type == "markdown":
-            cell.source, count = blank_regions(cell.source, ["YOUR ANSWER HERE"], where)
-            regions += count
+            if is_locked(cell):  # Jupyter protects the cell from edits, as in nbgrader's release
+                cell.metadata["editable"] = False
+            if is_locked(cell) or cell.metadata.get("nbgrader", {}).get("solution"):
+                cell.metadata["deletable"] = False
     if regions == 0:
         raise AuthoringError(f"{name}: no {BEGIN} ... {END} region")
     return nb
@@ -196,43 +325,183 @@ def generate(source: Path, root: Path) -> dict[str, str]:
     return files
 
 
-def main(argv: list[str] | None = None) -> int:
+def task_titles(nb) -> dict[str, str]:
+    """grade_id -> the title of the ``## Task N: ...`` heading above its check cell."""
+    titles, heading = {}, ""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("## "):
+                    heading = re.sub(r"^## (Task \d+: )?|\s*\(\d+ points?\)\s*$", "", line).strip()
+        elif is_check_cell(cell):
+            titles[cell.metadata["nbgrader"]["grade_id"]] = heading
+    return titles
+
+
+def checker_catalogue() -> list[dict]:
+    """``convutil.checks.catalogue()`` (the checkers' misconception tables), or [] where it is not available."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))  # this repository's checkers, whatever else is installed
+    try:
+        from convutil.checks import catalogue
+    except ImportError:
+        return []
+    return list(catalogue())
+
+
+def markdown_text(text: str) -> str:
+    """A hint as plain Markdown: template fields shown as ..., asterisks and pipes escaped."""
+    return re.sub(r"\{[^{}]*\}", "...", str(text)).replace("*", "\\*").replace("|", "\\|")
+
+
+def exercise_summary(path: Path, root: Path, chapters: dict[str, str]) -> dict:
+    """Title, chapter, task titles and points (grade_id -> points) of one solution notebook."""
+    nb = nbformat.read(path, as_version=4)
+    first = (nb.cells[0].source.splitlines() if nb.cells else []) or [path.stem]
+    chapter = chapters.get(path.stem) or next(
+        (p.stem for p in sorted((root / "book").glob(f"{path.stem[:2]}-*.ipynb"))), ""
+    )
+    points = {
+        c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"] for c in nb.cells if is_check_cell(c)
+    }
+    return {"title": first[0].lstrip("# ").strip(), "chapter": chapter, "titles": task_titles(nb), "points": points}
+
+
+def catalogue_page(source: Path, root: Path) -> str:
+    """The instructors' catalogue: every exercise with its tasks, points, time, prerequisites and misconceptions."""
+    entries = checker_catalogue()
+    chapters = {e["exercise"]: e.get("chapter") for e in entries if e.get("chapter")}
+    paths = sorted(source.glob("*.ipynb"))
+    summaries = {path.stem: exercise_summary(path, root, chapters) for path in paths}
+    lines = [
+        "<!-- GENERATED by `python tools/make_exercises.py` from solutions/ and convutil.checks: do not edit. -->",
+        "# Catalogue of the exercises",
+        "",
+        "Every exercise with its chapter, its number of tasks and points (from the check cells' nbgrader",
+        "metadata), the authors' estimate of the working time, and what to have done first. Each task is one",
+        "function or value, checked automatically; it earns its points when its check passes.",
+        "",
+        "| Exercise | Chapter | Tasks | Points | Time | Prerequisites |",
+        "|---|---|---|---|---|---|",
+    ]
+    for stem, info in summaries.items():
+        minutes, needs = EXERCISE_NOTES.get(stem[:2], ("-", "-"))
+        chapter = f"{{doc}}`{info['chapter']}`" if info["chapter"] else "-"
+        lines.append(
+            f"| {{doc}}`{info['title']} <../exercises/{stem}>` | {chapter} | {len(info['points'])} "
+            f"| {sum(info['points'].values()):g} | {minutes} | {needs} |"
+        )
+    total = sum(sum(info["points"].values()) for info in summaries.values())
+    lines += ["", f"Total: {total:g} points in {len(paths)} notebooks.", ""]
+    lines += ["(catalogue-misconceptions)=", "## Tasks and the misconceptions the checks recognise", ""]
+    lines += [
+        "Under each task: the misconceptions its check recognises, each with the hint a student sees",
+        "when their answer matches it (`...` stands for the numbers of the failing case).",
+        "",
+    ]
+    if not entries:
+        lines += ["The installed `convutil.checks` has no `catalogue()`: no misconceptions listed.", ""]
+    for stem, info in summaries.items():
+        lines += task_section(stem, info, [e for e in entries if e["exercise"] == stem])
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def task_section(stem: str, info: dict, entries: list[dict]) -> list[str]:
+    """One exercise's tasks, each with its points and its check's misconceptions (Markdown lines)."""
+    lines = [f"### {info['title']}", ""]
+    by_task = {entry["task"]: entry for entry in entries}
+    for grade_id, points in info["points"].items():
+        title = info["titles"].get(grade_id) or grade_id
+        lines.append(f"- **{markdown_text(title)}** (`{grade_id}`, {points:g} point{'s' if points != 1 else ''})")
+        for label, hint in by_task.pop(grade_id, {}).get("misconceptions", []):
+            lines.append(f"  - *{markdown_text(label)}*: {markdown_text(hint)}")
+    for task, entry in by_task.items():  # a checker whose task name is not a grade_id of the notebook
+        lines.append(f"- `{task}` (`{entry['checker']}`)")
+        lines += [
+            f"  - *{markdown_text(label)}*: {markdown_text(hint)}" for label, hint in entry.get("misconceptions", [])
+        ]
+    return [*lines, ""]
+
+
+def normalise_solutions(source: Path, root: Path) -> dict[Path, str]:
+    """Map each solution notebook whose nbgrader metadata is not normalised yet to its normalised text."""
+    changed = {}
+    for path in sorted(source.glob("*.ipynb")):
+        text = path.read_text(encoding="utf-8")
+        nb = nbformat.reads(text, as_version=4)
+        fixed = with_nbgrader_metadata(nb, relative(path, root))
+        if fixed != nb:
+            changed[path] = notebook_text(fixed)
+    return changed
+
+
+def parse_args(argv: list[str] | None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="only report whether the generated files are up to date")
     parser.add_argument("--source", type=Path, default=ROOT / "solutions", help="folder of solution notebooks")
-    parser.add_argument("--dest", type=Path, default=ROOT / "exercises", help="folder for the student notebooks")
+    parser.add_argument(
+        "--dest",
+        type=Path,
+        default=None,
+        help="folder for the student notebooks (default: exercises/; when given, solutions/ is left as it is)",
+    )
     parser.add_argument("--toc", type=Path, default=ROOT / "_toc.yml", help="the book's table of contents")
     parser.add_argument("--toc-dest", type=Path, default=ROOT / "_toc_instructor.yml", help="instructor toc to write")
     parser.add_argument("--config", type=Path, default=ROOT / "_config.yml", help="the book's configuration")
     parser.add_argument(
         "--config-dest", type=Path, default=ROOT / "_config_instructor.yml", help="instructor configuration to write"
     )
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--catalogue-dest",
+        type=Path,
+        default=None,
+        help=f"instructors' catalogue page to write (default: {CATALOGUE}; with --dest: beside that folder)",
+    )
+    return parser.parse_args(argv)
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+
+    if not any(args.source.glob("*.ipynb")):  # a student copy of the course, published without solutions/
+        print(f"no solution notebook in {args.source}: nothing to generate or check", file=sys.stderr)
+        return 0 if args.check else 2
+    in_place = args.dest is None  # the default run also normalises solutions/ in place
+    args.dest = args.dest or ROOT / "exercises"
+    args.catalogue_dest = args.catalogue_dest or (
+        ROOT / CATALOGUE if in_place else args.dest.parent / Path(CATALOGUE).name
+    )
     try:
         files = generate(args.source, ROOT)
+        solutions = normalise_solutions(args.source, ROOT)
     except AuthoringError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    toc_text = instructor_toc(args.toc.read_text(encoding="utf-8"))
 
     wanted = {args.dest / name: text for name, text in files.items()}
-    wanted[args.toc_dest] = toc_text
+    wanted[args.toc_dest] = instructor_toc(args.toc.read_text(encoding="utf-8"))
     wanted[args.config_dest] = instructor_config(args.config.read_text(encoding="utf-8"))
+    wanted[args.catalogue_dest] = catalogue_page(args.source, ROOT)
     stale = sorted(p for p in args.dest.glob("*.ipynb") if p not in wanted)
     differ = [p for p, text in wanted.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
 
     if args.check:
+        for path in solutions:
+            print(f"nbgrader metadata out of date: {path}", file=sys.stderr)
         for path in differ:
             print(f"out of date: {path}", file=sys.stderr)
         for path in stale:
             print(f"no solution notebook for: {path}", file=sys.stderr)
-        if differ or stale:
+        if solutions or differ or stale:
             print("run `python tools/make_exercises.py` and commit the result", file=sys.stderr)
             return 1
-        print(f"up to date: {len(files)} exercise notebook(s), {args.toc_dest.name} and {args.config_dest.name}")
+        others = ", ".join(p.name for p in (args.toc_dest, args.config_dest, args.catalogue_dest))
+        print(f"up to date: {len(files)} notebook(s) in solutions/ and exercises/, {others}")
         return 0
 
+    if in_place:
+        wanted.update(solutions)
+        differ += list(solutions)
     args.dest.mkdir(parents=True, exist_ok=True)
     for path in differ:
         with open(path, "w", encoding="utf-8", newline="\n") as handle:
