@@ -30,6 +30,8 @@ STUDENT_FACING = {"NotImplementedError", "CheckFailed", "AssertionError"}
 SECONDS_PER_NOTEBOOK = 60  # generous for a shared CI machine; the notebooks take a few seconds
 
 nbclient = pytest.importorskip("nbclient")
+if not SOLUTIONS:  # a published student copy of the course carries exercises/ only
+    pytest.skip("solutions/ is not in this copy of the course", allow_module_level=True)
 
 
 def _load_generator():
@@ -305,19 +307,3 @@ def test_grading_gives_full_points_to_the_solution_and_none_to_the_blank(path):
     blank, _ = _execute(_exercise(path))
     assert sum(r[2] for r in grade.score(solved, source)) == total
     assert sum(r[2] for r in grade.score(blank, source)) == 0
-
-
-def test_grading_restores_tampered_or_deleted_checks(tmp_path, capsys):
-    """A submission whose check cells were emptied or deleted is graded with the course's checks."""
-    path = SOLUTIONS[0]
-    submission = nbformat.read(path, as_version=4)
-    checks = _check_cells(submission)
-    first, last = checks[0][0], checks[-1][0]
-    submission.cells[first].source = "pass  # the check was emptied"
-    del submission.cells[last]
-    nbformat.write(submission, tmp_path / path.name)
-    csv_path = tmp_path / "grades.csv"
-    assert grade.main([str(tmp_path / path.name), "--csv", str(csv_path)]) == 0
-    total = sum(cell.metadata["nbgrader"]["points"] for _, cell in checks)
-    assert f"{total:g} / {total:g} points" in capsys.readouterr().out
-    assert len(csv_path.read_text(encoding="utf-8").splitlines()) == 1 + len(checks)
