@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import time
 from pathlib import Path
@@ -23,6 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
+from course_tools import load_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
@@ -34,14 +34,7 @@ if not SOLUTIONS:  # a published student copy of the course carries exercises/ o
     pytest.skip("solutions/ is not in this copy of the course", allow_module_level=True)
 
 
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("make_exercises", ROOT / "tools" / "make_exercises.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-make_exercises = _load_generator()
+make_exercises = load_tool("make_exercises")
 
 
 def _ids(paths):
@@ -289,14 +282,7 @@ def test_blank_checks_fail_for_a_student_facing_reason(path):
 # --------------------------------------------------------------------------- grading tool
 
 
-def _load_tool(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-grade = _load_tool("grade")
+grade = load_tool("grade")
 
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=_ids(SOLUTIONS))

@@ -12,7 +12,6 @@ graded once, in parallel, through the command line an instructor uses.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import re
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from course_tools import load_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 # One worker builds the graded batch once and runs every test of this file (with `--dist loadgroup`).
@@ -36,14 +36,7 @@ pytest.importorskip("nbclient")
 FIRST, OTHER = SOLUTIONS[0], SOLUTIONS[1]
 
 
-def _load_grade():
-    spec = importlib.util.spec_from_file_location("grade", ROOT / "tools" / "grade.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-grade = _load_grade()
+grade = load_tool("grade")
 
 
 def _read(path: Path):
@@ -274,15 +267,8 @@ def test_usage_errors_exit_2(tmp_path):
 # --------------------------------------------------------------------------- the instructors' catalogue
 
 
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("make_exercises", ROOT / "tools" / "make_exercises.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_catalogue_page_is_up_to_date():
-    generator = _load_generator()
+    generator = load_tool("make_exercises")
     page = ROOT / generator.CATALOGUE
     assert page.read_text(encoding="utf-8") == generator.catalogue_page(ROOT / "solutions", ROOT), (
         f"{generator.CATALOGUE} is out of date: run `python tools/make_exercises.py`"
@@ -290,7 +276,7 @@ def test_the_catalogue_page_is_up_to_date():
 
 
 def test_the_catalogue_lists_every_exercise_with_its_points():
-    text = (ROOT / _load_generator().CATALOGUE).read_text(encoding="utf-8")
+    text = (ROOT / load_tool("make_exercises").CATALOGUE).read_text(encoding="utf-8")
     rows = [line for line in text.splitlines() if line.startswith("| {doc}`")]
     assert len(rows) == len(SOLUTIONS)
     for path, row in zip(SOLUTIONS, rows):

@@ -20,7 +20,6 @@ first, on small notebooks, everywhere; and a student copy without
 from __future__ import annotations
 
 import csv
-import importlib.util
 import shutil
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from course_tools import load_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 # One worker builds the graded batch once and runs every test of this file (with `--dist loadgroup`).
@@ -37,14 +37,7 @@ ASSIGNMENT = "exercises"
 STUDENTS = ("solved", "released")
 
 
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("make_exercises", ROOT / "tools" / "make_exercises.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-make_exercises = _load_generator()
+make_exercises = load_tool("make_exercises")
 
 
 def _points(path: Path) -> dict[str, float]:
