@@ -2,7 +2,8 @@
 
 :func:`sample_image` (Grace Hopper's portrait, shipped with matplotlib),
 :func:`pattern` (generated test images), :func:`line_kernels` (hand-built line
-detectors) and :func:`bar_pairs` (labelled two-map inputs for training).
+detectors), :func:`line_maps` (a fixed line-detecting first layer) and
+:func:`bar_pairs` (labelled two-map inputs for training).
 An image ``size`` is an int (square) or a pair (height, width).
 """
 
@@ -12,10 +13,12 @@ import functools
 
 import numpy as np
 
-from ._validate import as_int
+from ._validate import as_float_array, as_int
+from .core import conv2d
 
 __all__ = [
-    "sample_image", "pattern", "PATTERNS", "line_kernels", "LINE_ORIENTATIONS", "resize", "bar_pairs", "BAR_RULES"
+    "sample_image", "pattern", "PATTERNS", "line_kernels", "LINE_ORIENTATIONS", "line_maps", "resize", "bar_pairs",
+    "BAR_RULES",
 ]  # fmt: skip
 
 PATTERNS = ("bars", "hbars", "cross", "corner", "diagonal", "checker", "ring", "letter")
@@ -188,15 +191,31 @@ def line_kernels(size: int = 3, orientations=LINE_ORIENTATIONS) -> np.ndarray:
         "diagonal": i == j,
         "antidiagonal": i + j == size - 1,
     }
-    kernels = []
-    for o in orientations:
-        if o not in masks:
-            raise ValueError(f"orientations must contain only {LINE_ORIENTATIONS}, got {o!r}")
-        on = masks[o]
-        kernels.append(on / on.sum() - ~on / (~on).sum())
-    if not kernels:
-        raise ValueError("orientations must name at least one orientation")
-    return np.stack(kernels)
+    unknown = [o for o in orientations if o not in masks]
+    if unknown or not orientations:
+        raise ValueError(f"orientations must name one or more of {LINE_ORIENTATIONS}, got {list(orientations)!r}")
+    on = np.stack([masks[o] for o in orientations])
+    return on / on.sum(axis=(1, 2), keepdims=True) - ~on / (~on).sum(axis=(1, 2), keepdims=True)
+
+
+def line_maps(images) -> np.ndarray:
+    """Horizontal and vertical line maps ``(2, H, W)`` (or ``(N, 2, H, W)``) of one-pixel line drawings.
+
+    A fixed first layer: 3x3 kernels of ones along the middle row (map 0) and
+    the middle column (map 1), bias -2, padding 1, then ReLU. On a drawing of 0s
+    and 1s, map 0 is 1 on horizontal lines and map 1 on vertical lines (a line's
+    two end pixels excluded), 0 elsewhere.
+
+    Examples
+    --------
+    >>> line_maps(pattern("cross", 5, width=1))[:, 2]
+    array([[0., 1., 1., 1., 0.],
+           [0., 0., 0., 0., 0.]])
+    """
+    x = as_float_array(images, "images", ndims=(2, 3))
+    weight = np.zeros((2, 1, 3, 3))
+    weight[0, 0, 1, :] = weight[1, 0, :, 1] = 1.0
+    return np.maximum(conv2d(x[..., None, :, :], weight, np.array([-2.0, -2.0]), padding=1), 0.0)
 
 
 def _draw_bars(size, rows, cols, length, vertical):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from convutil import conv2d
-from convutil.data import LINE_ORIENTATIONS, PATTERNS, bar_pairs, line_kernels, pattern, resize, sample_image
+from convutil.data import LINE_ORIENTATIONS, PATTERNS, bar_pairs, line_kernels, line_maps, pattern, resize, sample_image
 
 
 def test_sample_image_is_grey_float_in_unit_range():
@@ -194,3 +194,16 @@ def test_bar_pairs_left_labels_and_swapped_twins():
 def test_bar_pairs_rejects_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
         bar_pairs(**kwargs)
+
+
+def test_line_maps_by_hand():
+    cross = pattern("cross", 5, width=1)
+    horizontal = np.zeros((5, 5))
+    horizontal[2, 1:4] = 1  # three in a row: the line's two end pixels have only one bright neighbour
+    maps = line_maps(cross)
+    assert maps.shape == (2, 5, 5)
+    assert np.array_equal(maps[0], horizontal)
+    assert np.array_equal(maps[1], horizontal.T)
+    assert line_maps(np.stack([cross, cross])).shape == (2, 2, 5, 5)
+    with pytest.raises(ValueError, match="images"):
+        line_maps(np.zeros((1, 1, 4, 4)))

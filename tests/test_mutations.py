@@ -22,12 +22,13 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from course_tools import load_tool
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import convutil
-from convutil.checks import PASS_MARK, Case, CheckFailed, Misconception, Task, _engine, catalogue, compare, run, tasks
+from convutil.checks import PASS_MARK, Case, CheckFailed, Misconception, Task, _engine, compare, run, tasks
 
 ROOT = Path(__file__).resolve().parents[1]
 TASKS = tasks()
@@ -79,7 +80,7 @@ def test_every_task_has_edge_cases_a_hint_and_distinct_case_names(task):
 
 
 def test_catalogue_names_real_notebooks_chapters_and_check_cells():
-    entries = catalogue()
+    entries = load_tool("make_exercises").checker_catalogue()
     assert len(entries) == len(TASKS)
     assert sum(len(e["misconceptions"]) for e in entries) >= 150
     for entry in entries:

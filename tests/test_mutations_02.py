@@ -11,7 +11,7 @@ import pytest
 from scipy.signal import convolve2d, correlate, correlate2d
 
 import convutil
-from convutil import conv_type2_2, data
+from convutil import conv_type2_2
 from convutil.checks import _engine
 from convutil.checks import stack as checks
 from convutil.checks._engine import PASS_MARK, CheckFailed
@@ -194,19 +194,6 @@ def parallel_fooled():
     w[0, 0, 1:4, 2] = 1.0
     w[0, 1, 2, 2] = 1.0
     return w, np.array([-1.5])
-
-
-def test_line_maps_by_hand():
-    cross = data.pattern("cross", 5, width=1)
-    horizontal = np.zeros((5, 5))
-    horizontal[2, 1:4] = 1  # three in a row: the line's two end pixels have only one bright neighbour
-    maps = checks.line_maps(cross)
-    assert maps.shape == (2, 5, 5)
-    assert np.array_equal(maps[0], horizontal)
-    assert np.array_equal(maps[1], horizontal.T)
-    assert checks.line_maps(np.stack([cross, cross])).shape == (2, 2, 5, 5)
-    with pytest.raises(ValueError, match="images"):
-        checks.line_maps(np.zeros((1, 1, 4, 4)))
 
 
 @pytest.mark.parametrize(

@@ -126,3 +126,38 @@ VECTORIZED_MUTANTS = [
 @pytest.mark.parametrize(("wrong", "words"), VECTORIZED_MUTANTS, ids=[str(i) for i in range(len(VECTORIZED_MUTANTS))])
 def test_vectorized_mutants_are_rejected(wrong, words, rejects):
     rejects(checks.check_conv_backward, wrong, *words)
+
+
+def _autograd(style):
+    """A backward pass that lets PyTorch differentiate the forward pass (``backward()``, ``grad`` or ``torch.func``)."""
+    torch = pytest.importorskip("torch")
+
+    def answer(grad_out, x, weight, stride=1):
+        xt, wt = torch.tensor(x, requires_grad=True), torch.tensor(weight, requires_grad=True)
+
+        def loss(xt, wt):
+            return (torch.nn.functional.conv2d(xt[None], wt, stride=stride)[0] * torch.tensor(grad_out)).sum()
+
+        if style == "func":
+            grads = torch.func.grad(loss, argnums=(0, 1))(xt.detach(), wt.detach())
+        elif style == "grad":
+            grads = torch.autograd.grad(loss(xt, wt), (xt, wt))
+        else:
+            loss(xt, wt).backward()
+            grads = xt.grad, wt.grad
+        return grads[0].numpy(), grads[1].numpy(), grad_out.sum(axis=(1, 2))
+
+    return answer
+
+
+@pytest.mark.parametrize("style", ["backward", "grad", "func"])
+@pytest.mark.parametrize("checker", [checks.check_conv_backward_loops, checks.check_conv_backward])
+def test_automatic_differentiation_is_refused(style, checker, rejects):
+    answer = _autograd(style)
+    rejects(checker, answer, "which this task asks you not to use", "torch.")
+    import torch  # the refused functions are back after the check
+
+    assert torch.autograd.grad.__name__ == "grad"
+    assert torch.func.grad.__name__ == "grad"
+    x, weight, grad_out = np.ones((1, 3, 3)), np.ones((1, 1, 2, 2)), np.ones((1, 2, 2))
+    assert np.allclose(answer(grad_out, x, weight)[1], 4.0)

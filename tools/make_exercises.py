@@ -50,7 +50,7 @@ Last, it writes the instructors' catalogue, ``book/instructors-catalogue.md``:
 every exercise with its chapter, tasks and points (from the notebooks), the
 authors' time estimate and prerequisites (``EXERCISE_NOTES`` below), and the
 misconceptions the checks recognise with their hints
-(``convutil.checks.catalogue()``).
+(``checker_catalogue()``, from the tasks of ``convutil.checks``).
 """
 
 from __future__ import annotations
@@ -339,14 +339,18 @@ def task_titles(nb) -> dict[str, str]:
 
 
 def checker_catalogue() -> list[dict]:
-    """``convutil.checks.catalogue()`` (the checkers' misconception tables), or [] where it is not available."""
+    """One dict per checker task (exercise, task, checker, chapter, misconceptions as (label, hint)), or []."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))  # this repository's checkers, whatever else is installed
     try:
-        from convutil.checks import catalogue
+        from convutil.checks import tasks
     except ImportError:
         return []
-    return list(catalogue())
+    return [
+        {"exercise": t.exercise, "task": t.name, "checker": f"check_{t.name}", "chapter": t.chapter,
+         "misconceptions": [(m.label, m.hint) for m in t.misconceptions]}
+        for t in tasks()
+    ]  # fmt: skip
 
 
 def markdown_text(text: str) -> str:
@@ -400,7 +404,7 @@ def catalogue_page(source: Path, root: Path) -> str:
         "",
     ]
     if not entries:
-        lines += ["The installed `convutil.checks` has no `catalogue()`: no misconceptions listed.", ""]
+        lines += ["`convutil.checks` could not be imported: no misconceptions listed.", ""]
     for stem, info in summaries.items():
         lines += task_section(stem, info, [e for e in entries if e["exercise"] == stem])
     return "\n".join(lines).rstrip() + "\n"

@@ -8,6 +8,7 @@ loop, a changed input, a broken rule) into a :class:`CheckFailed` message: the c
 from __future__ import annotations
 
 import copy
+import ctypes
 import math
 import numbers
 import sys
@@ -18,10 +19,10 @@ import zlib
 from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import FunctionType
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -40,33 +41,19 @@ class CheckFailed(AssertionError):
     """Raised by a checker when the answer is not right yet; the message is the feedback."""
 
 
-class RuleBroken(Exception):
-    """Raised inside the student's call by a function the task forbids."""
-
-
-@dataclass(frozen=True)
-class Case:
-    """One call of the student's function: a name shown to the student and the arguments, in order.
-
-    >>> Case("stride 2", {"n": 7, "k": 3}).call_text("output_size")
-    'output_size(n=7, k=3)'
-    """
+class Case(NamedTuple):
+    """One call of the student's function: a name shown to the student and the arguments, in order."""
 
     name: str
-    args: dict = field(default_factory=dict)
+    args: dict
 
     def call_text(self, func_name: str) -> str:
         return f"{func_name}({', '.join(f'{key}={show(value)}' for key, value in self.args.items())})"
 
 
-@dataclass(frozen=True)
-class Misconception:
+class Misconception(NamedTuple):
     """A known wrong answer: ``wrong(*args)`` computes it, ``hint`` explains it (``str.format`` fields: the
-    argument names, ``got``, ``expected``); ``part=i`` compares item ``i`` of a tuple answer only.
-
-    >>> Misconception("one over", lambda n: n + 1, "you are one over").wrong(3)
-    4
-    """
+    argument names, ``got``, ``expected``); ``part=i`` compares item ``i`` of a tuple answer only."""
 
     label: str
     wrong: Callable[..., Any]
@@ -87,8 +74,9 @@ class Task:
     reference: Callable[..., Any]  # the right answer, from convutil
     exercise: str  # notebook stem, e.g. "01-counting-maps-and-parameters"
     chapter: str  # chapter notebook stem
-    fixed: tuple = ()  # (case name, argument values) rows: the edge cases
-    random: Callable | tuple | None = None  # one random row from a seeded generator, or (low, high) int bounds
+    fixed: tuple = ()  # (case name, row) pairs: the edge cases
+    random: Callable | tuple | None = None  # a function of a seeded rng giving a row, or (low, high) int bounds
+    build: Callable | None = None  # (rng, *row) -> the argument values (arrays of the row's sizes); default: the row
     n_random: int = 0
     misconceptions: tuple = ()  # Misconception objects, or (label, wrong, hint[, part]) rows
     hint: str = ""  # the general hint: the concept, not the formula
@@ -104,24 +92,32 @@ class Task:
         object.__setattr__(self, "misconceptions", rows)
 
     def cases(self) -> list[Case]:
-        rows = list(self.fixed)
-        if self.random is not None:
-            rng = np.random.default_rng(zlib.crc32(self.name.encode()))
-            draw = self.random if callable(self.random) else lambda rng: ints(rng, *self.random)
-            rows += [(f"random case {i + 1}", draw(rng)) for i in range(self.n_random)]
+        rng = np.random.default_rng(zlib.crc32(self.name.encode()))
+        rows = [(name, self._args(rng, row)) for name, row in self.fixed]
+        draw = self.random if callable(self.random) else lambda rng: ints(rng, *self.random)
+        for _ in range(100 * self.n_random):  # random rows the reference accepts (kernels that fit, ...)
+            if len(rows) == len(self.fixed) + self.n_random:
+                break
+            try:
+                args = self._args(rng, draw(rng))
+                self.reference(*copy.deepcopy(args))
+            except ValueError:
+                continue
+            rows.append((f"random case {len(rows) - len(self.fixed) + 1}", args))
         return [Case(name, dict(zip(self.args, values, strict=True))) for name, values in rows]
+
+    def _args(self, rng, row) -> tuple:
+        return tuple(self.build(rng, *row) if self.build else row)
+
+
+def normal(rng: np.random.Generator, *shapes) -> tuple[np.ndarray, ...]:
+    """Standard normal arrays of the given shapes, for the ``build`` functions of the task tables."""
+    return tuple(rng.normal(size=shape) for shape in shapes)
 
 
 def ints(rng: np.random.Generator, low, high, size=None) -> tuple[int, ...]:
-    """Python ints drawn from ``[low, high)`` (element by element), for the random rows of the task tables.
-
-    >>> ints(np.random.default_rng(0), (1, 5), (2, 6))
-    (1, 5)
-    """
+    """Python ints drawn from ``[low, high)`` (element by element), for the random rows of the task tables."""
     return tuple(int(v) for v in rng.integers(low, high, size))
-
-
-# --------------------------------------------------------------------------- showing and comparing
 
 
 def show(value, limit: int = 100) -> str:
@@ -273,35 +269,20 @@ def _safe_compare(expected, got) -> str | None:
 def _changed(before, after, name: str) -> str | None:
     """How the student's call changed argument ``name`` (``None`` when it did not)."""
     try:
-        return _difference(before, after, name)
-    except Exception:  # contents replaced by something that cannot even be compared
-        return f"{name} was changed in place"
-
-
-def _difference(before, after, name: str) -> str | None:
-    if isinstance(before, np.ndarray):
-        if not isinstance(after, np.ndarray) or after.shape != before.shape:
-            return f"{name} was replaced or reshaped in place"
-        if np.array_equal(before, after, equal_nan=before.dtype.kind in "fc"):
-            return None
-        index = tuple(int(i) for i in np.argwhere(before != after)[0])
-        return f"{name}[{', '.join(map(str, index))}] was {show(before[index])}, now {show(after[index])}"
-    if isinstance(before, (list, tuple, dict)):
-        if type(after) is not type(before) or len(after) != len(before):
-            return f"{name} was changed in place"
-        pairs = before.items() if isinstance(before, dict) else enumerate(before)
-        for key, item in pairs:
-            problem = _difference(item, after[key], f"{name}[{key!r}]")
-            if problem:
-                return problem
-        return None
-    try:
+        if isinstance(before, np.ndarray):
+            if not isinstance(after, np.ndarray) or after.shape != before.shape:
+                return f"{name} was replaced or reshaped in place"
+            if np.array_equal(before, after, equal_nan=before.dtype.kind in "fc"):
+                return None
+            index = tuple(int(i) for i in np.argwhere(before != after)[0])
+            return f"{name}[{', '.join(map(str, index))}] was {show(before[index])}, now {show(after[index])}"
+        if isinstance(before, (list, tuple)):
+            if type(after) is not type(before) or len(after) != len(before):
+                return f"{name} was changed in place"
+            return next((c for i, b in enumerate(before) if (c := _changed(b, after[i], f"{name}[{i}]"))), None)
         return None if callable(before) or bool(before == after) else f"{name} was changed in place"
-    except Exception:  # an argument without a usable ==
-        return None
-
-
-# --------------------------------------------------------------------------- running the student's code
+    except Exception:  # contents replaced by something that cannot even be compared, or no usable ==
+        return f"{name} was changed in place"
 
 
 def _student_file(filename: str) -> bool:
@@ -316,22 +297,11 @@ def where_raised(exc: BaseException) -> str:
     return "; ".join(f"in {f.name}, line {f.lineno}" + (f": {f.line}" if f.line else "") for f in frames[-2:])
 
 
-def _importing(frame) -> bool:
-    while frame is not None:
-        if "importlib._bootstrap" in frame.f_code.co_filename:
-            return True
-        frame = frame.f_back
-    return False
-
-
 def call_with_time_limit(func, args: tuple, max_lines: int | None = None):
     """Call ``func(*args)`` in a helper thread; return ``(result, error, timed_out, lines)``.
 
-    Time spent importing (a first ``import torch``) does not count; an overrunning call is abandoned (a daemon
-    thread). ``lines`` counts the Python lines run in the student's own files when ``max_lines`` is set.
-
-    >>> call_with_time_limit(pow, (2, 10))
-    (1024, None, False, None)
+    Time spent importing (a first ``import torch``) does not count; an overrunning call is stopped (SystemExit
+    raised in its thread). ``lines`` counts the Python lines run in the student's own files when ``max_lines`` is set.
     """
     limit = TIME_LIMIT
     box: dict[str, Any] = {"lines": 0 if max_lines else None}
@@ -359,50 +329,54 @@ def call_with_time_limit(func, args: tuple, max_lines: int | None = None):
     worker.start()
     while worker.is_alive() and time.monotonic() < min(deadline, hard_stop):
         worker.join(0.02)
-        if _importing(sys._current_frames().get(worker.ident)):  # time spent importing does not count
-            deadline = time.monotonic() + limit
-    if worker.is_alive():
+        frame = sys._current_frames().get(worker.ident)
+        if frame and any("importlib._bootstrap" in f.f_code.co_filename for f, _ in traceback.walk_stack(frame)):
+            deadline = time.monotonic() + limit  # time spent importing does not count
+    if worker.is_alive():  # stop it: SystemExit in its thread at its next Python step (a C call runs to its end)
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), ctypes.py_object(SystemExit))
         return None, None, True, box["lines"]
     return box.get("result"), box.get("error"), False, box["lines"]
 
 
+def _key(value) -> str | None:
+    return f"{value.__module__}.{value.__qualname__}" if isinstance(value, FunctionType) else None
+
+
 @contextmanager
 def forbidden(names: tuple[str, ...], namespace: dict, used: list):
-    """Replace the convutil functions ``names`` wherever a module (or ``namespace``) holds them; restore after.
+    """Replace the functions ``names`` wherever a module (or ``namespace``) holds them; restore after.
 
-    A function is recognised by its module and name (``convutil.core.conv2d``), not its identity, so that
-    copies from an earlier import of convutil (e.g. in a notebook graded with freshly imported checks) count.
+    ``names`` are convutil functions (``conv2d``) or functions of imported modules (``torch.autograd.grad``). A
+    function is recognised by its module and name, not its identity, so that copies from an earlier import of
+    convutil (e.g. in a notebook graded with freshly imported checks) count.
     """
     from .. import core, counting, crossmap, types
 
     modules = (core, types, counting, crossmap)
     wanted = {f"{m.__name__}.{name}": name for name in names for m in modules if hasattr(m, name)}
+    for name in (name for name in names if "." in name):  # torch.autograd.grad: only where torch is imported
+        module, _, attr = name.rpartition(".")
+        wanted[_key(getattr(sys.modules.get(module), attr, None)) or name] = name
 
     def refused(name):
         def stand_in(*args, **kwargs):
             used.append(name)
-            raise RuleBroken(f"this task asks you to write it without {name}")
+            raise CheckFailed(f"this task asks you to write it without {name}")  # inside the student's call
 
         return stand_in
 
-    def key(value):
-        return f"{value.__module__}.{value.__qualname__}" if isinstance(value, FunctionType) else None
-
-    patched = []
+    patched, short = [], {key.rpartition(".")[2] for key in wanted}
     spaces = [vars(m) for m in list(sys.modules.values()) if isinstance(getattr(m, "__dict__", None), dict)]
     for space in [namespace, *spaces]:  # every module under the function's own name; the student's namespace fully
-        for name in list(space) if space is namespace else [name for name in names if name in space]:
-            if key(space[name]) in wanted:
+        for name in list(space) if space is namespace else short & space.keys():
+            if _key(space[name]) in wanted:
                 patched.append((space, name, space[name]))
-                space[name] = refused(wanted[key(space[name])])
+                space[name] = refused(wanted[_key(space[name])])
     try:
         yield
     finally:
-        for space, key, value in patched:
-            space[key] = value
-
-
-# --------------------------------------------------------------------------- the check
+        for space, name, value in patched:
+            space[name] = value
 
 
 @dataclass
@@ -447,7 +421,7 @@ def _hints(task: Task, outcomes: list[_Outcome], first: _Outcome) -> str:
 #: The feedback for everything but a wrong value; fields: task, case, call, used, rule, limit, error, where, ...
 MESSAGES = {
     "rule": '{task} broke a rule of this task on the case "{case}":\n  call:  {call}\n  it used {used}, which this task asks you not to use.\nHint: {rule}',
-    "time": '{task} took longer than {limit:g} s on the case "{case}" and was stopped:\n  call: {call}\nIs there a loop that never ends, or one much slower than it needs to be? (The stopped call may go on in the background: if the notebook feels slow, restart the kernel.)',
+    "time": '{task} took longer than {limit:g} s on the case "{case}" and was stopped:\n  call: {call}\nIs there a loop that never ends, or one much slower than it needs to be? (A call stuck inside a library function may go on in the background: if the notebook feels slow, restart the kernel.)',
     "blank": "{task} is not written yet: it raised NotImplementedError.\nReplace `# YOUR CODE HERE` and `raise NotImplementedError()` with your code, run that cell, then run this check again.",
     "error": '{task} raised an error on the case "{case}":\n  call:  {call}\n  error: {error}\n  where: {where}\nRun that call yourself in a new cell to see the whole traceback.',
     "changed": '{task} changed its input on the case "{case}":\n  call:    {call}\n  changed: {changed}\nHint: your function changed its input. A function must not modify its arguments: the caller still needs them. Work on a copy (a.copy()) or build a new array; `a += b`, `a[...] = ...` and `np.add(..., out=a)` write into a.',
@@ -462,6 +436,7 @@ MESSAGES = {
 
 
 def _fail(task: Task, kind: str, **fields):
+    __tracebackhide__ = True  # IPython and pytest show the student's cell and the message, not the checker's frames
     _FAILURES[task.name] += 1
     text = MESSAGES[kind].format(task=task.name, rule=task.rule, max_lines=task.max_lines, **fields)
     raise CheckFailed(text.replace("\n  where: \n", "\n").rstrip()) from None
@@ -486,6 +461,7 @@ def _call_problem(error, timed_out, lines, used, changed, max_lines) -> tuple[st
 
 def _run_calls(task: Task, func, cases: list[Case], expected: list) -> list[_Outcome]:
     """Call ``func`` on every case (rules in force); fail at once on a call that gives no answer."""
+    __tracebackhide__ = True
     outcomes, used = [], []
     with forbidden(task.forbid, getattr(func, "__globals__", {}), used) if task.forbid else nullcontext():
         for case, right in zip(cases, expected):
@@ -533,24 +509,13 @@ def run(task: Task, answer) -> None:
     _fail(task, "wrong", case=first.case.name, more=more, call=first.case.call_text(task.name), **fields)
 
 
-def checker(task: Task) -> Callable[..., None]:
-    """The public ``check_<name>`` function of ``task``: ``check(answer)`` (or ``check(*values)`` with ``verify``).
-
-    >>> checker(Task("double", ("x",), lambda x: 2 * x, "ex", "ch", fixed=(("one", (1,)),)))(lambda x: x + x)
-    ✔ double passes all 1 case. Well done!
-    """
-
+def _checker(task: Task) -> Callable[..., None]:
     def check(answer, *more) -> None:
         __tracebackhide__ = True
         run(task, (answer, *more) if more else answer)
 
-    kind = "value" if task.value or task.verify else "function"
     check.__name__ = check.__qualname__ = f"check_{task.name}"
-    check.__doc__ = (
-        f"Check the {kind} ``{task.name}`` of exercise {task.exercise} (chapter {task.chapter}).\n\n"
-        f"Arguments: {', '.join(task.args) or 'none'}. Raises CheckFailed with feedback, or prints {PASS_MARK}."
-    )
-    check.task = task
+    check.__doc__ = f"Check ``{task.name}`` (exercise {task.exercise}): prints {PASS_MARK}, or raises CheckFailed."
     return check
 
 
@@ -558,33 +523,11 @@ def publish(namespace: dict, *tasks: Task, also: tuple[str, ...] = ()) -> tuple[
     """Give a chapter module (its ``globals()``) a ``check_<name>`` per task and an ``__all__`` (``also`` + those).
 
     >>> space = {}
-    >>> publish(space, Task("double", ("x",), lambda x: 2 * x, "ex", "ch"))[0].name, space["__all__"]
-    ('double', ['TASKS', 'check_double'])
+    >>> publish(space, Task("double", ("x",), lambda x: 2 * x, "ex", "ch", fixed=(("one", (1,)),)))[0].name
+    'double'
+    >>> space["check_double"](lambda x: x + x)
+    ✔ double passes all 1 case. Well done!
     """
-    namespace.update({f"check_{task.name}": checker(task) for task in tasks})
+    namespace.update({f"check_{task.name}": _checker(task) for task in tasks})
     namespace["__all__"] = [*also, "TASKS", *(f"check_{task.name}" for task in tasks)]
     return tasks
-
-
-def _show_check_failed(shell, etype, value, tb, tb_offset=None):
-    """IPython display of a failed check: the feedback alone, without the checker's frames."""
-    stb = [f"\x1b[0;31m{etype.__name__}\x1b[0m: {value}"]
-    shell._showtraceback(etype, value, stb)  # what IPython's own showtraceback ends with
-    return stb
-
-
-def _register_with_ipython() -> None:
-    """In IPython, show a :class:`CheckFailed` as its message only (``set_custom_exc``; unless a handler is set).
-
-    The cell still ends in an error (``ename`` ``CheckFailed``), so nbval, nbclient and graders see the failure.
-    """
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell = get_ipython()
-    if shell is not None and not shell.custom_exceptions:
-        shell.set_custom_exc((CheckFailed,), _show_check_failed)
-
-
-_register_with_ipython()

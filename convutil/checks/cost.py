@@ -1,43 +1,25 @@
 """Exercise 3 (chapter 3): 1x1 convolutions and the cost of a layer."""
 
-from __future__ import annotations
-
 from functools import partial
 
 import numpy as np
 
 from ..core import conv2d
 from ..counting import conv_macs
-from ._engine import Task, ints, publish
+from ._engine import Task, normal, publish
 
 T = partial(Task, exercise="03-one-by-one-and-cost", chapter="03-one-by-one-and-cost")
 
 
-def _x_and_weight(rng, x_shape=None, c_out=None):
-    if x_shape is None:
-        c, h, w, c_out = ints(rng, (1, 1, 1, 1), (9, 12, 12, 9))
-        x_shape = (c, h, w)
-    return rng.normal(size=x_shape), rng.normal(size=(c_out, x_shape[0]))
-
-
-def _factors(k1, k2, out=(64, 64)):
-    """MACs of layer 2 after doubling k1 and k2, over before: type 2.2, and type 2.1 on the summed map."""
-    return (
-        conv_macs(2 * k1, 2 * k2, 5, out) / conv_macs(k1, k2, 5, out),
-        conv_macs(1, 2 * k2, 5, out) / conv_macs(1, k2, 5, out),
-    )
-
-
-_rng = np.random.default_rng(30)
 # fmt: off
 CONV1X1 = T("conv1x1", ("x", "weight"), lambda x, weight: conv2d(x, weight[:, :, None, None]),
-    fixed=tuple((name, _x_and_weight(_rng, *row)) for name, *row in (
-        ("one map in, one map out, 1x1 image", (1, 1, 1), 1),
-        ("3 maps to 3 maps (a square matrix)", (3, 4, 5), 3),
-        ("4 maps reduced to 2", (4, 6, 6), 2),
-        ("2 maps expanded to 5", (2, 3, 7), 5),
-        ("non-square image, one output map", (6, 5, 9), 1),
-    )), random=_x_and_weight, n_random=10, misconceptions=(
+    build=lambda rng, c, h, w, c_out: normal(rng, (c, h, w), (c_out, c)), fixed=(  # (C, H, W), C_out
+        ("one map in, one map out, 1x1 image", (1, 1, 1, 1)),
+        ("3 maps to 3 maps (a square matrix)", (3, 4, 5, 3)),
+        ("4 maps reduced to 2", (4, 6, 6, 2)),
+        ("2 maps expanded to 5", (2, 3, 7, 5)),
+        ("non-square image, one output map", (6, 5, 9, 1)),
+    ), random=((1, 1, 1, 1), (9, 12, 12, 9)), n_random=10, misconceptions=(
         ("weight transposed", lambda x, w: np.einsum("co,chw->ohw", w, x), "row o of weight holds output map o's weights, one per input map: you used its transpose."),
         ("pixels and maps scrambled", lambda x, w: (w @ x.reshape(-1, x.shape[0]).T).reshape(w.shape[0], *x.shape[1:]), "x.reshape(H*W, C) scrambles maps and pixels: keep each map's pixels together in one row."),
         ("type 2.1 (summed maps)", lambda x, w: w.sum(axis=1)[:, None, None] * x.sum(axis=0), "that is type 2.1 (the maps summed, one weight per filter): every output map would be a multiple of the same map. Each input map has its own weight."),
@@ -65,13 +47,9 @@ LAYER_MACS = T("layer_macs", ("h_out", "w_out", "c_in", "c_out", "k"),
         ("kernel size missing", lambda h, w, ci, co, k: h * w * ci * co, "the kernel size is missing: each output value reads a k x k window on every input map."),
     ), hint="count the output values, then the multiply-accumulates one output value needs (one per weight it uses).")
 
-
-def _branch(c_in, reduce_to, c_out, size):
-    out = (size, size)
-    return conv_macs(c_in, c_out, 5, out), conv_macs(c_in, reduce_to, 1, out) + conv_macs(reduce_to, c_out, 5, out)
-
-
-BRANCH_MACS = T("branch_macs", ("c_in", "reduce_to", "c_out", "size"), _branch, fixed=(
+BRANCH_MACS = T("branch_macs", ("c_in", "reduce_to", "c_out", "size"),
+    lambda c_in, reduce_to, c_out, size: (conv_macs(c_in, c_out, 5, (size, size)), conv_macs(c_in, reduce_to, 1, (size, size)) + conv_macs(reduce_to, c_out, 5, (size, size))),
+    fixed=(
         ("GoogLeNet module 3a: 192 -> 16 -> 32 at 28x28", (192, 16, 32, 28)),
         ("one map everywhere, 1x1 output", (1, 1, 1, 1)),
         ("GoogLeNet module 3b: 256 -> 32 -> 96 at 28x28", (256, 32, 96, 28)),
@@ -87,12 +65,13 @@ BRANCH_MACS = T("branch_macs", ("c_in", "reduce_to", "c_out", "size"), _branch, 
         ("5 taps (reduced)", lambda ci, r, co, s: s * s * (ci * r + r * co * 5), "a 5x5 kernel has 25 taps, not 5.", 1),
     ), hint="return a tuple (direct, reduced); each convolution in it costs what your layer_macs of Task 2 counts.")
 
-COST_FACTORS = T("cost_factors", ("k1", "k2"), _factors, fixed=(("k1=16, k2=32 doubled to 32 and 64", (16, 32)),), value=True, misconceptions=(
+COST_FACTORS = T("cost_factors", ("k1", "k2"),  # MACs of layer 2 at 2*k1, 2*k2 over before: type 2.2, type 2.1 on the summed map
+    lambda k1, k2: (conv_macs(2 * k1, 2 * k2, 5, 64) / conv_macs(k1, k2, 5, 64), conv_macs(1, 2 * k2, 5, 64) / conv_macs(1, k2, 5, 64)),
+    fixed=(("k1=16, k2=32 doubled to 32 and 64", (16, 32)),), value=True, misconceptions=(
         ("both linear", lambda k1, k2: (2, 2), "type 2.2's cost grows with k1 AND with k2: both doubled, 2*2."),
         ("both quadratic", lambda k1, k2: (4, 4), "type 2.1 computed the cheap way convolves ONE SUMMED map per filter: its cost no longer depends on k1."),
         ("swapped", lambda k1, k2: (2, 4), "the other way round: type 2.2 is the one that grows with both counts."),
         ("type 2.1 constant", lambda k1, k2: (4, 1), "type 2.1 still has k2 filters, each a 5x5 convolution of the summed map: doubling k2 doubles its cost."),
     ), hint="give a tuple of two numbers (type 2.2, type 2.1). Which of k1 and k2 does each type's cost depend on?")
-# fmt: on
 
 TASKS = publish(globals(), CONV1X1, LAYER_MACS, BRANCH_MACS, COST_FACTORS)

@@ -1,7 +1,6 @@
 """Exercise 1 (chapter 1, the question): counting maps, output sizes and parameters."""
 
-from __future__ import annotations
-
+import math
 from functools import partial
 
 import numpy as np
@@ -20,11 +19,34 @@ def _size(n, k, s=1, p=0, d=1):
     return (n + 2 * p - d * (k - 1) - 1) // s + 1
 
 
-def _fitting_size(rng):
-    while True:
-        n, k, s, p, d = ints(rng, (1, 1, 1, 0, 1), (65, 8, 5, 4, 4))
-        if n + 2 * p >= d * (k - 1) + 1:
-            return n, k, s, p, d
+def _shape(x_shape, weight_shape, stride, padding, dilation):
+    out = conv2d(np.zeros(x_shape), np.zeros(weight_shape), stride=stride, padding=padding, dilation=dilation)
+    return tuple(int(v) for v in out.shape)
+
+
+def _random_shape(rng):
+    c, h, w, c_out, kh, kw, s, p, d = ints(rng, (1, 1, 1, 1, 1, 1, 1, 0, 1), (5, 17, 17, 7, 6, 6, 4, 3, 3))
+    return (c, h, w), (c_out, c, kh, kw), s, p, d
+
+
+def _maps(k1, k2):
+    x, kernels = np.zeros((k1, 1, 1)), np.zeros((k2, 1, 1))
+    types = (conv_type1(x, kernels), conv_type2_1(x, kernels), conv_type2_2(x, np.zeros((k2, k1, 1, 1))))
+    return tuple(out.shape[0] for out in types)
+
+
+def _kernels_row(rng, n_kernels):
+    return (*ints(rng, 1, 65, size=2), *(ints(rng, 1, 8, size=2) for _ in range(n_kernels)))
+
+
+def _weights(k1, k2, kernel1, kernel2):
+    first = conv_params(1, k1, tuple(kernel1), bias=False)
+    shared, full = conv_params(1, k2, tuple(kernel2), bias=False), conv_params(k1, k2, tuple(kernel2), bias=False)
+    return (first + shared, first + shared, first + full)
+
+
+def _params22(k1, k2, kernel1, kernel2, bias):
+    return conv_params(1, k1, tuple(kernel1), bias=bias) + conv_params(k1, k2, tuple(kernel2), bias=bias)
 
 
 # fmt: off
@@ -38,7 +60,7 @@ OUTPUT_SIZE = T("output_size", ("n", "k", "s", "p", "d"), conv_output_size, fixe
         ("dilation 2", (9, 3, 1, 0, 2)),
         ("stride, padding and dilation together", (10, 3, 2, 1, 2)),
         ("AlexNet's first layer", (227, 11, 4, 0, 1)),
-    ), random=_fitting_size, n_random=20, misconceptions=(
+    ), random=((1, 1, 1, 0, 1), (65, 8, 5, 4, 4)), n_random=20, misconceptions=(
         ("true division", lambda n, k, s, p, d: (n + 2 * p - d * (k - 1) - 1) / s + 1, "the number of windows is a whole number: a window that does not fit entirely is not counted (`//`)."),
         ("padding on one side", lambda n, k, s, p, d: _size(n + p, k, s, 0, d), "padding p adds p zeros on EACH side of the input."),
         ("padding ignored", lambda n, k, s, p, d: _size(n, k, s, 0, d), "padding is missing: the zeros added on both sides are room the window can slide into."),
@@ -50,20 +72,6 @@ OUTPUT_SIZE = T("output_size", ("n", "k", "s", "p", "d"), conv_output_size, fixe
         ("one over", lambda n, k, s, p, d: _size(n, k, s, p, d) + 1, "you are one over: count the window positions 0, s, 2s, ... that still fit inside the padded input."),
     ), hint="count the positions where the whole kernel fits: how many pixels does it span (with its gaps), how much room does the padded input leave, and how many steps of s fit into that room? Try n=5, k=3 on paper (3).",
     reveal="the kernel spans d*(k-1) + 1 pixels; the padded input has n + 2*p; the answer is the number of steps of s that fit into the difference, plus one for the first window.")
-
-
-def _shape(x_shape, weight_shape, stride, padding, dilation):
-    out = conv2d(np.zeros(x_shape), np.zeros(weight_shape), stride=stride, padding=padding, dilation=dilation)
-    return tuple(int(v) for v in out.shape)
-
-
-def _random_shape(rng):
-    while True:
-        c, h, w, c_out, kh, kw = ints(rng, (1, 1, 1, 1, 1, 1), (5, 17, 17, 7, 6, 6))
-        s, p, d = ints(rng, (1, 0, 1), (4, 3, 3))
-        if min(h, w) + 2 * p >= d * (max(kh, kw) - 1) + 1:
-            return (c, h, w), (c_out, c, kh, kw), s, p, d
-
 
 OUTPUT_SHAPE = T("output_shape", ("x_shape", "weight_shape", "stride", "padding", "dilation"), _shape, fixed=(
         ("one channel, 1x1 kernel", ((1, 5, 5), (1, 1, 1, 1), 1, 0, 1)),
@@ -82,13 +90,6 @@ OUTPUT_SHAPE = T("output_shape", ("x_shape", "weight_shape", "stride", "padding"
         ("channels last", lambda *a: _shape(*a)[1:] + _shape(*a)[:1], "the course writes shapes channels first: (maps, height, width)."),
     ), hint="how many maps does a layer produce (one per what)? Each spatial size follows Task 1, along its own axis with its own kernel length.")
 
-
-def _maps(k1, k2):
-    x, kernels = np.zeros((k1, 1, 1)), np.zeros((k2, 1, 1))
-    types = (conv_type1(x, kernels), conv_type2_1(x, kernels), conv_type2_2(x, np.zeros((k2, k1, 1, 1))))
-    return tuple(out.shape[0] for out in types)
-
-
 LAYER2_MAPS = T("layer2_maps", ("k1", "k2"), _maps, fixed=(
         ("one map in, one filter", (1, 1)),
         ("one map in, five filters", (1, 5)),
@@ -104,38 +105,19 @@ LAYER2_MAPS = T("layer2_maps", ("k1", "k2"), _maps, fixed=(
         ("counts layer 1's maps (type 2.1)", lambda k1, k2: k1, f'{_OWN}.', 1),
     ), hint=f"return {TYPES}: how many maps does each filter produce under each type?")
 
-
-def _area(kernel):
-    return kernel[0] * kernel[1]
-
-
-def _values_per_output(k1, k2, kernel2):
-    return (conv_macs(1, 1, tuple(kernel2), (1, 1)), *[conv_macs(k1, 1, tuple(kernel2), (1, 1))] * 2)
-
-
-def _kernels_row(rng, n_kernels):
-    return (*ints(rng, 1, 65, size=2), *(ints(rng, 1, 8, size=2) for _ in range(n_kernels)))
-
-
-VALUES_PER_OUTPUT = T("values_per_output", ("k1", "k2", "kernel2"), _values_per_output, fixed=(
+VALUES_PER_OUTPUT = T("values_per_output", ("k1", "k2", "kernel2"),
+    lambda k1, k2, kernel2: (conv_macs(1, 1, tuple(kernel2), 1), *[conv_macs(k1, 1, tuple(kernel2), 1)] * 2), fixed=(
         ("the seed's layer 2: k1=4, k2=6, 5x5", (4, 6, (5, 5))),
         ("1x1 kernel", (16, 32, (1, 1))),
         ("one input map", (1, 8, (3, 3))),
         ("non-square kernel", (3, 5, (1, 3))),
         ("k2 smaller than k1", (10, 2, (3, 2))),
     ), random=partial(_kernels_row, n_kernels=1), n_random=10, misconceptions=(
-        ("the seed's k2 slip", lambda k1, k2, kr: k2 * _area(kr), "k2*kH*kW is the slip in the seed question itself: an output value reads windows on the maps of the layer BEFORE (k2 is how many filters this layer has).", 2),
-        ("the seed's k2 slip (type 2.1)", lambda k1, k2, kr: k2 * _area(kr), "k2*kH*kW is the seed question's slip: type 2.1 reads a window on every map of the layer BEFORE.", 1),
-        ("one window for type 2.2", lambda k1, k2, kr: _area(kr), "in type 2.2 a filter looks at all k1 input maps at once, one window on each.", 2),
-        ("type 1 reads every map", lambda k1, k2, kr: k1 * _area(kr), "in type 1 each output map comes from ONE input map.", 0),
+        ("the seed's k2 slip", lambda k1, k2, kr: k2 * math.prod(kr), "k2*kH*kW is the slip in the seed question itself: an output value reads windows on the maps of the layer BEFORE (k2 is how many filters this layer has).", 2),
+        ("the seed's k2 slip (type 2.1)", lambda k1, k2, kr: k2 * math.prod(kr), "k2*kH*kW is the seed question's slip: type 2.1 reads a window on every map of the layer BEFORE.", 1),
+        ("one window for type 2.2", lambda k1, k2, kr: math.prod(kr), "in type 2.2 a filter looks at all k1 input maps at once, one window on each.", 2),
+        ("type 1 reads every map", lambda k1, k2, kr: k1 * math.prod(kr), "in type 1 each output map comes from ONE input map.", 0),
     ), hint=f"return {TYPES}; kernel2 is (kH, kW). Which maps does one window of one filter lie on?")
-
-
-def _weights(k1, k2, kernel1, kernel2):
-    first = conv_params(1, k1, tuple(kernel1), bias=False)
-    shared, full = conv_params(1, k2, tuple(kernel2), bias=False), conv_params(k1, k2, tuple(kernel2), bias=False)
-    return (first + shared, first + shared, first + full)
-
 
 WEIGHTS_PER_TYPE = T("weights_per_type", ("k1", "k2", "kernel1", "kernel2"), _weights, fixed=(
         ("the seed's layers: k1=4, k2=6, 3x3 then 5x5", (4, 6, (3, 3), (5, 5))),
@@ -145,22 +127,13 @@ WEIGHTS_PER_TYPE = T("weights_per_type", ("k1", "k2", "kernel1", "kernel2"), _we
         ("k2 smaller than k1", (10, 2, (3, 3), (5, 5))),
         ("k1=8, k2=16, 3x3 then 5x5", (8, 16, (3, 3), (5, 5))),
     ), random=partial(_kernels_row, n_kernels=2), n_random=10, misconceptions=(
-        ("k2*k2 slip", lambda k1, k2, a, b: k1 * _area(a) + k2 * k2 * _area(b), "k2*k2*kH*kW repeats the seed question's slip: each filter has one kernel per map of the layer BEFORE.", 2),
-        ("layer 2 only", lambda k1, k2, a, b: k2 * k1 * _area(b), "that is layer 2 alone: add layer 1's weights.", 2),
-        ("type 1 without sharing", lambda k1, k2, a, b: k1 * _area(a) + k1 * k2 * _area(b), "type 1 reuses each filter's single 2D kernel on every map: it is shared, not copied.", 0),
-        ("type 2.1 without sharing", lambda k1, k2, a, b: k1 * _area(a) + k1 * k2 * _area(b), "type 2.1 shares one 2D kernel per filter across all maps.", 1),
-        ("type 2.2 shares", lambda k1, k2, a, b: k1 * _area(a) + k2 * _area(b), "type 2.2 gives each filter its own kernel for every input map.", 2),
-        ("biases counted", lambda k1, k2, a, b: k1 * _area(a) + k1 + k2 * k1 * _area(b) + k2, "count the weights only (no biases) in this task, as the seed question does.", 2),
+        ("k2*k2 slip", lambda k1, k2, a, b: k1 * math.prod(a) + k2 * k2 * math.prod(b), "k2*k2*kH*kW repeats the seed question's slip: each filter has one kernel per map of the layer BEFORE.", 2),
+        ("layer 2 only", lambda k1, k2, a, b: k2 * k1 * math.prod(b), "that is layer 2 alone: add layer 1's weights.", 2),
+        ("type 1 without sharing", lambda k1, k2, a, b: k1 * math.prod(a) + k1 * k2 * math.prod(b), "type 1 reuses each filter's single 2D kernel on every map: it is shared, not copied.", 0),
+        ("type 2.1 without sharing", lambda k1, k2, a, b: k1 * math.prod(a) + k1 * k2 * math.prod(b), "type 2.1 shares one 2D kernel per filter across all maps.", 1),
+        ("type 2.2 shares", lambda k1, k2, a, b: k1 * math.prod(a) + k2 * math.prod(b), "type 2.2 gives each filter its own kernel for every input map.", 2),
+        ("biases counted", lambda k1, k2, a, b: k1 * math.prod(a) + k1 + k2 * k1 * math.prod(b) + k2, "count the weights only (no biases) in this task, as the seed question does.", 2),
     ), hint=f"return {TYPES}, the weights of both layers, no biases: how many 2D kernels does each type learn?")
-
-
-def _params22(k1, k2, kernel1, kernel2, bias):
-    return conv_params(1, k1, tuple(kernel1), bias=bias) + conv_params(k1, k2, tuple(kernel2), bias=bias)
-
-
-def _w22(k1, k2, a, b):
-    return k1 * _area(a) + k2 * k1 * _area(b)
-
 
 PARAMS_TYPE22 = T("params_type22", ("k1", "k2", "kernel1", "kernel2", "bias"), _params22, fixed=(
         ("the seed's layers, with biases: k1=4, k2=6", (4, 6, (3, 3), (5, 5), True)),
@@ -170,14 +143,13 @@ PARAMS_TYPE22 = T("params_type22", ("k1", "k2", "kernel1", "kernel2", "bias"), _
         ("non-square kernels, with biases", (3, 5, (1, 3), (3, 1), True)),
         ("k2 smaller than k1, without biases", (10, 2, (3, 3), (5, 5), False)),
     ), random=lambda rng: (*_kernels_row(rng, 2), bool(rng.integers(0, 2))), n_random=14, misconceptions=(
-        ("biases missing", lambda k1, k2, a, b, bias: _w22(k1, k2, a, b), "the biases are missing: with bias=True every filter has one."),
-        ("biases always counted", lambda k1, k2, a, b, bias: _w22(k1, k2, a, b) + k1 + k2, "bias=False means no biases: count the weights only."),
-        ("one bias per layer", lambda k1, k2, a, b, bias: _w22(k1, k2, a, b) + 2 * bias, "one bias per FILTER, not per layer."),
-        ("one bias per kernel", lambda k1, k2, a, b, bias: _w22(k1, k2, a, b) + bias * (k1 + k1 * k2), "a filter has ONE bias, added once after summing over its input maps, not one per input map."),
-        ("k2*k2 slip", lambda k1, k2, a, b, bias: k1 * _area(a) + k2 * k2 * _area(b) + bias * (k1 + k2), "k2*k2*kH*kW repeats the seed question's slip: each filter has one kernel per map of the layer BEFORE."),
+        ("biases missing", lambda k1, k2, a, b, bias: _params22(k1, k2, a, b, False), "the biases are missing: with bias=True every filter has one."),
+        ("biases always counted", lambda k1, k2, a, b, bias: _params22(k1, k2, a, b, False) + k1 + k2, "bias=False means no biases: count the weights only."),
+        ("one bias per layer", lambda k1, k2, a, b, bias: _params22(k1, k2, a, b, False) + 2 * bias, "one bias per FILTER, not per layer."),
+        ("one bias per kernel", lambda k1, k2, a, b, bias: _params22(k1, k2, a, b, False) + bias * (k1 + k1 * k2), "a filter has ONE bias, added once after summing over its input maps, not one per input map."),
+        ("k2*k2 slip", lambda k1, k2, a, b, bias: k1 * math.prod(a) + k2 * k2 * math.prod(b) + bias * (k1 + k2), "k2*k2*kH*kW repeats the seed question's slip: each filter has one kernel per map of the layer BEFORE."),
         ("layer 2 only", lambda k1, k2, a, b, bias: conv_params(k1, k2, tuple(b), bias=bias), "that is layer 2 alone: add the parameters of layer 1 (one input map, k1 filters)."),
     ), hint="count each layer's filters, the kernels in each filter (one per map the filter reads), and the biases.")
-
 
 VOLUME_SHAPE = T("volume_shape", ("maps_in", "size", "kernel", "n"),
     lambda maps_in, size, kernel, n: _shape((maps_in, size, size), (n, maps_in, kernel, kernel), 1, 0, 1),
@@ -188,7 +160,6 @@ VOLUME_SHAPE = T("volume_shape", ("maps_in", "size", "kernel", "n"),
         ("channels last", lambda c, size, k, n: (size - k + 1, size - k + 1, n), "the course writes shapes channels first: (maps, height, width)."),
     ), hint="a 3x3x10 filter is as deep as this volume (a standard layer, groups=1), so it cannot slide along depth: how many maps does one filter make, and how large are they?",
     reveal="each of the 4 filters makes one map; a 3x3 window fits at 9 - 3 + 1 positions along each side.")
-# fmt: on
 
 TASKS = publish(
     globals(), OUTPUT_SIZE, OUTPUT_SHAPE, LAYER2_MAPS, VALUES_PER_OUTPUT, WEIGHTS_PER_TYPE, PARAMS_TYPE22, VOLUME_SHAPE

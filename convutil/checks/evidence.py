@@ -1,14 +1,13 @@
 """Exercise 4 (chapter 4): the evidence of LeNet-5, AlexNet and GoogLeNet, recomputed."""
 
-from __future__ import annotations
-
+from dataclasses import replace
 from functools import partial
 
 import numpy as np
 
 from ..architectures import ALEXNET_INPUT, INCEPTION, Inception, alexnet, lenet5_c3_table, table_params
 from ..counting import conv_params
-from ..summary import summary
+from ..summary import Conv2d, summary
 from ._engine import Task, ints, publish
 
 T = partial(Task, exercise="04-the-evidence", chapter="04-the-evidence")
@@ -20,20 +19,10 @@ def _grouped_row(rng):
     return c_in, c_out, int(rng.integers(1, 8)), groups, bool(rng.integers(0, 2))
 
 
-def _fc(fc6_in=256 * 6 * 6, bias=True):
-    return fc6_in * 4096 + 4096 * 4096 + 4096 * 1000 + bias * (4096 + 4096 + 1000)
-
-
-def _alexnet_conv(groups, grouped=("conv2", "conv4", "conv5"), bias=True):
-    layers = {
-        "conv1": (3, 96, 11),
-        "conv2": (96, 256, 5),
-        "conv3": (256, 384, 3),
-        "conv4": (384, 384, 3),
-        "conv5": (384, 256, 3),
-    }
+def _alexnet(groups, change=lambda layer: layer, keep=lambda layer: True):
+    """AlexNet's parameters, each layer first changed by ``change``, counting only the layers ``keep`` accepts."""
     return sum(
-        conv_params(ci, co, k, groups=groups if n in grouped else 1, bias=bias) for n, (ci, co, k) in layers.items()
+        r.params for r in summary([change(x) for x in alexnet(groups=groups)], ALEXNET_INPUT).rows if keep(r.layer)
     )
 
 
@@ -48,9 +37,9 @@ def _inception(c_in, n1x1, n3x3_reduce, n3x3, n5x5_reduce, n5x5, pool_proj):
     return Inception("", c_in, n1x1, n3x3_reduce, n3x3, n5x5_reduce, n5x5, pool_proj, 1).params()
 
 
+# fmt: off
 _INCEPTION_ARGS = ("c_in", "n1x1", "n3x3_reduce", "n3x3", "n5x5_reduce", "n5x5", "pool_proj")
 
-# fmt: off
 GROUPED_PARAMS = T("grouped_params", ("c_in", "c_out", "k", "groups", "bias"),
     lambda c_in, c_out, k, groups, bias: conv_params(c_in, c_out, k, groups=groups, bias=bias),
     fixed=(
@@ -72,15 +61,15 @@ GROUPED_PARAMS = T("grouped_params", ("c_in", "c_out", "k", "groups", "bias"),
     ), hint="how many filters, how many kernels in each filter (one per map it reads: which maps does a filter of a grouped layer read?), and how many biases?")
 
 ALEXNET_PARAMS = T("alexnet_params", ("groups",),
-    lambda groups: summary(alexnet(groups=groups), ALEXNET_INPUT).total_params,
+    _alexnet,
     fixed=(("the paper's two-GPU split", (2,)), ("one GPU, no split", (1,)), ("four groups", (4,)),
            ("eight groups", (8,)), ("32 groups", (32,))),
     misconceptions=(
-        ("fully connected layers missing", lambda g: _alexnet_conv(g), "that is the five convolution layers only: add the three fully connected layers."),
-        ("biases missing", lambda g: _alexnet_conv(g, bias=False) + _fc(bias=False), "the biases are missing: every filter and every fully connected unit has one."),
-        ("conv3 grouped", lambda g: _alexnet_conv(g, grouped=("conv2", "conv3", "conv4", "conv5")) + _fc(), "conv3 is NOT split: it connects across both GPUs. Only conv2, conv4 and conv5 use groups."),
-        ("groups ignored", lambda g: _alexnet_conv(1) + _fc(), "groups is ignored: with groups=g, conv2, conv4 and conv5 have filters only c_in/g maps deep."),
-        ("fc6 from 5x5 maps", lambda g: _alexnet_conv(g) + _fc(256 * 5 * 5), "fc6 receives 256 maps of 6x6 (from a 227x227 input): 9216 values."),
+        ("fully connected layers missing", lambda g: _alexnet(g, keep=lambda x: isinstance(x, Conv2d)), "that is the five convolution layers only: add the three fully connected layers."),
+        ("biases missing", lambda g: _alexnet(g, lambda x: replace(x, bias=False) if hasattr(x, "bias") else x), "the biases are missing: every filter and every fully connected unit has one."),
+        ("conv3 grouped", lambda g: _alexnet(g, lambda x: replace(x, groups=g) if x.name == "conv3" else x), "conv3 is NOT split: it connects across both GPUs. Only conv2, conv4 and conv5 use groups."),
+        ("groups ignored", lambda g: _alexnet(1), "groups is ignored: with groups=g, conv2, conv4 and conv5 have filters only c_in/g maps deep."),
+        ("fc6 from 5x5 maps", lambda g: _alexnet(g) - 256 * (6 * 6 - 5 * 5) * 4096, "fc6 receives 256 maps of 6x6 (from a 227x227 input): 9216 values."),
     ), hint="add up the five convolution layers (only conv2, conv4, conv5 grouped) and the three fully connected ones, all with biases; your grouped_params does the convolutions.")
 
 TABLE_PARAMS = T("table_params", ("table", "k", "bias"), lambda table, k, bias: table_params(table, k, bias=bias), fixed=(
@@ -108,6 +97,5 @@ INCEPTION_PARAMS = T("inception_params", _INCEPTION_ARGS, _inception, fixed=(("o
         ("k instead of k*k", lambda c, n1, r3, n3, r5, n5, pp: c * (n1 + r3 + r5 + pp) + r3 * n3 * 3 + r5 * n5 * 5, "a 3x3 kernel has 9 weights and a 5x5 kernel 25."),
         ("biases counted", lambda *a: _inception(*a) + sum(a[1:]), "count the weights only, without biases (as in this task's statement)."),
     ), hint="list the module's convolutions branch by branch (the pooling has no weights): for each, its input maps, output maps and kernel size.")
-# fmt: on
 
 TASKS = publish(globals(), GROUPED_PARAMS, ALEXNET_PARAMS, TABLE_PARAMS, INCEPTION_PARAMS)

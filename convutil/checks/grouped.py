@@ -1,14 +1,12 @@
 """Exercise 5 (chapter 5): depthwise, grouped and depthwise-separable convolutions."""
 
-from __future__ import annotations
-
 from functools import partial
 
 import numpy as np
 
 from ..core import conv2d
 from ..types import conv_type1, conv_type2_1
-from ._engine import Task, ints, publish
+from ._engine import Task, normal, publish
 
 T = partial(Task, exercise="05-depthwise-and-grouped", chapter="05-depthwise-and-grouped")
 
@@ -18,42 +16,16 @@ def _type1_weight(kernels, C):
     return np.broadcast_to(kernels, (C, k, kh, kw)).reshape(C * k, 1, kh, kw).copy()
 
 
-def _kernels_row(rng, shape=None, c=None):
-    if shape is None:
-        k, c, kh, kw = ints(rng, (1, 1, 1, 1), (5, 6, 6, 6))
-        shape = (k, kh, kw)
-    return rng.normal(size=shape), c
-
-
-def _sum_row(rng, x_shape=None, k_shape=None, padding=None):
-    if x_shape is None:
-        c, k, h, w, ks = ints(rng, (1, 1, 5, 5, 1), (6, 4, 10, 10, 4))
-        x_shape, k_shape, padding = (c, h, w), (k, ks, ks), int(rng.integers(0, 2))
-    return rng.normal(size=x_shape), rng.normal(size=k_shape), padding
-
-
-def _separable_row(rng, c=None, n=None, h=None, w=None, kh=None, kw=None, p=None):
-    if c is None:
-        c, n, h, w, kh = ints(rng, (1, 1, 5, 5, 1), (6, 6, 10, 10, 4))
-        kw, p = kh, int(rng.integers(0, 2))
-    return rng.normal(size=(c, h, w)), rng.normal(size=(c, 1, kh, kw)), rng.normal(size=(n, c, 1, 1)), p
-
-
-def _separable(x, depthwise, pointwise, padding):
-    full = pointwise[:, :, 0, 0][:, :, None, None] * depthwise[:, 0][None]  # W[j, c] = pointwise[j, c] * depthwise[c]
-    return conv2d(x, full, padding=padding)
-
-
-_rng = np.random.default_rng(50)
 # fmt: off
-TYPE1_WEIGHT = T("type1_weight", ("kernels", "C"), _type1_weight, fixed=(
-        ("one map, one kernel", _kernels_row(_rng, (1, 3, 3), 1)),
-        ("one map, three kernels", _kernels_row(_rng, (3, 3, 3), 1)),
-        ("four maps, one kernel", _kernels_row(_rng, (1, 3, 3), 4)),
-        ("1x1 kernels holding 1 and 2, two maps", (np.array([1.0, 2.0]).reshape(2, 1, 1), 2)),
-        ("non-square 2x5 kernels", _kernels_row(_rng, (2, 2, 5), 3)),
-        ("the chapter's 4 maps and 3 kernels of 5x5", _kernels_row(_rng, (3, 5, 5), 4)),
-    ), random=_kernels_row, n_random=4, misconceptions=(
+TYPE1_WEIGHT = T("type1_weight", ("kernels", "C"), _type1_weight,
+    build=lambda rng, k, kh, kw, c: (rng.normal(size=(k, kh, kw)), c), fixed=(  # K kernels of kH x kW, C maps
+        ("one map, one kernel", (1, 3, 3, 1)),
+        ("one map, three kernels", (3, 3, 3, 1)),
+        ("four maps, one kernel", (1, 3, 3, 4)),
+        ("1x1 kernels, two maps", (2, 1, 1, 2)),
+        ("non-square 2x5 kernels", (2, 2, 5, 3)),
+        ("the chapter's 4 maps and 3 kernels of 5x5", (3, 5, 5, 4)),
+    ), random=((1, 1, 1, 1), (5, 6, 6, 6)), n_random=4, misconceptions=(
         ("np.repeat order", lambda k, C: np.repeat(k, C, axis=0)[:, None], "np.repeat puts the copies of kernel 0 first; output map c*K + k must use kernel k (the kernels cycle once per input map)."),
         ("3D weight", lambda k, C: np.tile(k, (C, 1, 1)), "conv2d needs a 4D weight: with groups=C each filter is one map deep, so it needs an axis of length 1 for that."),
         ("no copies", lambda k, C: k[:, None], "type 1 applies every kernel to every one of the C maps: the depthwise weight holds C copies of the K kernels."),
@@ -61,14 +33,14 @@ TYPE1_WEIGHT = T("type1_weight", ("kernels", "C"), _type1_weight, fixed=(
 
 TYPE21_VIA_SUM = T("type21_via_sum", ("x", "kernels", "padding"),
     lambda x, kernels, padding: conv_type2_1(x, kernels, padding=padding),
-    fixed=tuple((name, _sum_row(_rng, *row)) for name, *row in (
-        ("one map, one kernel", (1, 5, 5), (1, 3, 3), 0),
-        ("four maps, one kernel", (4, 6, 6), (1, 3, 3), 0),
-        ("1x1 kernels", (3, 4, 4), (2, 1, 1), 0),
-        ("padding 1", (3, 5, 5), (2, 3, 3), 1),
-        ("non-square maps and kernels", (2, 5, 8), (3, 2, 4), 0),
-        ("the chapter's 4 maps, 3 kernels of 5x5, padding 2", (4, 9, 9), (3, 5, 5), 2),
-    )), random=_sum_row, n_random=4, misconceptions=(
+    build=lambda rng, c, h, w, k, kh, kw, p: (*normal(rng, (c, h, w), (k, kh, kw)), p), fixed=(  # (C, H, W), (K, kH, kW), padding
+        ("one map, one kernel", (1, 5, 5, 1, 3, 3, 0)),
+        ("four maps, one kernel", (4, 6, 6, 1, 3, 3, 0)),
+        ("1x1 kernels", (3, 4, 4, 2, 1, 1, 0)),
+        ("padding 1", (3, 5, 5, 2, 3, 3, 1)),
+        ("non-square maps and kernels", (2, 5, 8, 3, 2, 4, 0)),
+        ("the chapter's 4 maps, 3 kernels of 5x5, padding 2", (4, 9, 9, 3, 5, 5, 2)),
+    ), random=((1, 5, 5, 1, 1, 1, 0), (6, 10, 10, 4, 4, 4, 2)), n_random=4, misconceptions=(
         ("mean instead of sum", lambda x, k, p: conv2d(x.mean(axis=0, keepdims=True), k[:, None], padding=p), "type 2.1 ADDS the results of the input maps: convolve their sum, not their mean."),
         ("first map only", lambda x, k, p: conv2d(x[:1], k[:, None], padding=p), "you used only the first map: type 2.1 uses every input map, through their sum."),
         ("type 1", lambda x, k, p: conv_type1(x, k, padding=p), "that is type 1 (one map per input map and kernel); type 2.1 sums over the input maps."),
@@ -76,16 +48,17 @@ TYPE21_VIA_SUM = T("type21_via_sum", ("x", "kernels", "padding"),
     forbid=("conv_type2_1", "conv_type2_2"),
     rule="this task asks you to compute type 2.1 with one conv2d call on the summed maps, without conv_type2_1.")
 
-SEPARABLE = T("depthwise_separable", ("x", "depthwise", "pointwise", "padding"), _separable,
-    fixed=tuple((name, _separable_row(_rng, *row)) for name, *row in (
-        ("one map, one output map", 1, 1, 5, 5, 3, 3, 0),
-        ("three maps, 3x3, no padding", 3, 3, 6, 6, 3, 3, 0),
-        ("3x3 with padding 1", 3, 3, 6, 6, 3, 3, 1),
-        ("more output maps than input maps", 2, 5, 6, 6, 3, 3, 1),
-        ("fewer output maps than input maps", 4, 2, 6, 6, 3, 3, 1),
-        ("1x1 depthwise kernels", 3, 2, 4, 4, 1, 1, 0),
-        ("non-square maps and kernels", 2, 3, 5, 8, 3, 5, 1),
-    )), random=_separable_row, n_random=4, misconceptions=(
+SEPARABLE = T("depthwise_separable", ("x", "depthwise", "pointwise", "padding"),
+    lambda x, depthwise, pointwise, padding: conv2d(conv2d(x, depthwise, padding=padding, groups=x.shape[0]), pointwise),
+    build=lambda rng, c, n, h, w, kh, kw, p: (*normal(rng, (c, h, w), (c, 1, kh, kw), (n, c, 1, 1)), p), fixed=(
+        ("one map, one output map", (1, 1, 5, 5, 3, 3, 0)),  # C maps in, N out, (H, W), (kH, kW), padding
+        ("three maps, 3x3, no padding", (3, 3, 6, 6, 3, 3, 0)),
+        ("3x3 with padding 1", (3, 3, 6, 6, 3, 3, 1)),
+        ("more output maps than input maps", (2, 5, 6, 6, 3, 3, 1)),
+        ("fewer output maps than input maps", (4, 2, 6, 6, 3, 3, 1)),
+        ("1x1 depthwise kernels", (3, 2, 4, 4, 1, 1, 0)),
+        ("non-square maps and kernels", (2, 3, 5, 8, 3, 5, 1)),
+    ), random=((1, 1, 5, 5, 1, 1, 0), (6, 6, 10, 10, 4, 4, 2)), n_random=4, misconceptions=(
         ("steps swapped", lambda x, d, pw, p: conv2d(conv2d(x, pw), d, padding=p, groups=x.shape[0]), "the steps are swapped: first the depthwise step (each map with its own kernel), then the 1x1 step that mixes maps."),
         ("pointwise missing", lambda x, d, pw, p: conv2d(x, d, padding=p, groups=x.shape[0]), "the pointwise (1x1) step is missing: without it no output map mixes two input maps."),
         ("padding missing", lambda x, d, pw, p: conv2d(conv2d(x, d, groups=x.shape[0]), pw), "the padding is missing: padding belongs to the depthwise step, whose kernels are larger than 1x1."),
@@ -110,6 +83,5 @@ MOBILENET_RATIO = T("mobilenet_ratio", ("M", "N", "Dk", "Df"),
         ("1/M", lambda M, N, Dk, Df: 1 / M + 1 / Dk ** 2, "in the depthwise step's share M cancels: what remains depends on the number of OUTPUT maps."),
         ("full depthwise", lambda M, N, Dk, Df: M / N + 1 / Dk ** 2, "the depthwise step is not a full M-to-M convolution: each map has its own single kernel (groups=M)."),
     ), hint="count the multiply-accumulates of the depthwise step, the pointwise step and the standard layer (conv_macs does it), then divide.")
-# fmt: on
 
 TASKS = publish(globals(), TYPE1_WEIGHT, TYPE21_VIA_SUM, SEPARABLE, MOBILENET_RATIO)

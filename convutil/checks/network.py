@@ -1,76 +1,49 @@
 """Exercise 8 (chapter 8): from one volume to the next, layer by layer."""
 
-from __future__ import annotations
-
 import math
+from dataclasses import replace
 from functools import partial
 
 import numpy as np
 
-from ..core import conv_output_size
 from ..summary import AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, summary
-from ._engine import Task, ints, publish
+from ._engine import Task, normal, publish
 
 T = partial(Task, exercise="08-volume-to-volume", chapter="08-volume-to-volume")
 
 
-def _walk(layers, input_shape):
-    return [(tuple(r.output_shape), r.params, r.macs) for r in summary(layers, input_shape).rows]
-
-
-def _conv_row(layer, shape, mistake):
-    c_in, sizes = shape[0], shape[1:]
-    sides = 1 if mistake == "pad_once" else 2
-    args = zip(sizes, layer.kernel_size, layer.stride, layer.padding, layer.dilation)
-    size = [(n + sides * p - d * (k - 1) - 1) // s + 1 for n, k, s, p, d in args]
-    per_filter = math.prod(layer.kernel_size) * (1 if mistake == "no_c_in" else c_in // layer.groups)
-    bias = layer.c_out if layer.bias and mistake != "no_bias" else 0
-    macs = math.prod(size) * layer.c_out * (per_filter + (mistake.endswith("macs_with_bias") and layer.bias))
-    return (layer.c_out, *size), layer.c_out * per_filter + bias, macs
-
-
 def _walk_wrong(layers, input_shape, mistake):
-    """The walk with one typical mistake (for the misconception hints)."""
-    shape, rows = tuple(input_shape), []
+    """The walk as a student making ``mistake`` computes it: layer by layer, with the layer or the shape misread."""
+    rows, shape = [], tuple(input_shape)
     for layer in layers:
-        params = macs = 0
-        if isinstance(layer, Conv2d):
-            shape, params, macs = _conv_row(layer, shape, mistake)
-        elif isinstance(layer, (MaxPool2d, AvgPool2d)):
-            stride = layer.stride or ((1, 1) if mistake == "pool_stride_1" else layer.kernel_size)
-            args = zip(shape[1:], layer.kernel_size, stride, layer.padding)
-            shape = (shape[0], *(conv_output_size(n, k, s, p) for n, k, s, p in args))
-        elif isinstance(layer, Flatten):
-            shape = (math.prod(shape),)
-        elif isinstance(layer, Linear):
-            n, bias = layer.out_features, layer.out_features * layer.bias
-            params, macs = (
-                shape[0] * n + bias * (mistake != "no_bias"),
-                shape[0] * n + bias * (mistake == "macs_with_bias"),
-            )
-            shape = (n,)
-        rows.append((shape, params, macs))
+        conv, biased, seen = isinstance(layer, Conv2d), getattr(layer, "bias", False), shape
+        if mistake == "no_bias" and biased:
+            layer = replace(layer, bias=False)
+        if mistake == "pool_stride_1" and isinstance(layer, (MaxPool2d, AvgPool2d)) and layer.stride is None:
+            layer = replace(layer, stride=1)
+        if conv and mistake == "pad_once":  # padding p on one side: as if the input were p smaller, padded on both
+            seen = (shape[0], *(n - p for n, p in zip(shape[1:], layer.padding)))
+        if conv and mistake == "no_c_in":  # one kernel per filter: as if each group held one map
+            seen = (layer.groups, *shape[1:])
+        shape, params = layer.output_shape(seen), sum(math.prod(s) for s in layer.param_shapes(seen).values() if s)
+        bias_macs = biased and mistake in ("macs_with_bias", "conv_macs_with_bias" if conv else "")
+        rows.append((shape, params, layer.macs(seen) + bias_macs * math.prod(shape)))
     if mistake == "channels_last":
         rows = [((*s[1:], s[0]) if len(s) == 3 else s, p, m) for s, p, m in rows]
     return rows
 
 
-def _random_network(rng):
-    while True:
-        shape, layers = (int(rng.integers(1, 5)), int(rng.integers(8, 25)), int(rng.integers(8, 25))), []
-        for _ in range(int(rng.integers(1, 4))):
-            k = int(rng.integers(1, 6))
-            c_out, stride, padding = int(rng.integers(2, 17)), int(rng.integers(1, 3)), int(rng.integers(0, k // 2 + 1))
-            layers += [Conv2d(c_out, k, stride=stride, padding=padding, bias=bool(rng.integers(0, 4) > 0)), ReLU()]
-            layers += [MaxPool2d(2)] if rng.integers(0, 2) else []
-        layers += [Flatten(), Linear(int(rng.integers(2, 11)))]
-        try:
-            summary(layers, shape)
-        except ValueError:
-            continue
-        return layers, shape
+def _random_network(rng):  # (the engine draws again when the layers do not fit the input)
+    shape, layers = (int(rng.integers(1, 5)), int(rng.integers(8, 25)), int(rng.integers(8, 25))), []
+    for _ in range(int(rng.integers(1, 4))):
+        k = int(rng.integers(1, 6))
+        c_out, stride, padding = int(rng.integers(2, 17)), int(rng.integers(1, 3)), int(rng.integers(0, k // 2 + 1))
+        layers += [Conv2d(c_out, k, stride=stride, padding=padding, bias=bool(rng.integers(0, 4) > 0)), ReLU()]
+        layers += [MaxPool2d(2)] if rng.integers(0, 2) else []
+    return layers + [Flatten(), Linear(int(rng.integers(2, 11)))], shape
 
 
+# fmt: off
 _LENET = [Conv2d(6, 5, padding=2), ReLU(), MaxPool2d(2), Conv2d(16, 5), ReLU(), MaxPool2d(2), Flatten()]
 _LENET += [Linear(120), ReLU(), Linear(84), ReLU(), Linear(10)]
 _WALK_HINTS = {
@@ -83,17 +56,8 @@ _WALK_HINTS = {
     "channels_last": "shapes are channels first: (maps, height, width).",
 }
 
-
-def _reorder_row(rng, c0=None, c1=None, c2=None, perm=None):
-    if c0 is None:
-        c0, c1, c2 = ints(rng, (1, 2, 1), (4, 9, 6))
-        perm = rng.permutation(c1)
-    return rng.normal(size=(c1, c0, 3, 3)), rng.normal(size=c1), rng.normal(size=(c2, c1, 3, 3)), np.asarray(perm)
-
-
-_rng = np.random.default_rng(12)
-# fmt: off
-WALK = T("walk", ("layers", "input_shape"), _walk, fixed=(
+WALK = T("walk", ("layers", "input_shape"),
+    lambda layers, input_shape: [(tuple(r.output_shape), r.params, r.macs) for r in summary(layers, input_shape).rows], fixed=(
         ("one 1x1 convolution", ([Conv2d(2, 1)], (3, 4, 4))),
         ("a convolution without padding (the 9x9x10 volume, 4 filters)", ([Conv2d(4, 3)], (10, 9, 9))),
         ("'same' padding, then ReLU", ([Conv2d(6, 5, padding=2), ReLU()], (1, 12, 12))),
@@ -108,17 +72,17 @@ WALK = T("walk", ("layers", "input_shape"), _walk, fixed=(
     hint="for each layer: what shape comes out (each spatial size from the output-size rule), how many numbers does it learn, and how many weight x input products does it compute? Pooling, ReLU and Flatten learn nothing.")
 
 REORDER_MAPS = T("reorder_maps", ("w1", "b1", "w2", "perm"), lambda w1, b1, w2, perm: (w1[perm], b1[perm], w2[:, perm]),
-    fixed=tuple((name, _reorder_row(_rng, *row)) for name, *row in (
-        ("two maps swapped", 3, 2, 3, [1, 0]),
-        ("a cycle of three maps", 2, 3, 2, [1, 2, 0]),
-        ("reversed order", 3, 5, 4, [4, 3, 2, 1, 0]),
-        ("identity: nothing moves", 2, 4, 3, [0, 1, 2, 3]),
-    )), random=_reorder_row, n_random=6, misconceptions=(
+    build=lambda rng, c0, c1, c2, perm=None: (*normal(rng, (c1, c0, 3, 3), (c1,), (c2, c1, 3, 3)), rng.permutation(c1) if perm is None else np.array(perm)),
+    fixed=(  # the three layers' map counts, perm
+        ("two maps swapped", (3, 2, 3, [1, 0])),
+        ("a cycle of three maps", (2, 3, 2, [1, 2, 0])),
+        ("reversed order", (3, 5, 4, [4, 3, 2, 1, 0])),
+        ("identity: nothing moves", (2, 4, 3, [0, 1, 2, 3])),
+    ), random=((1, 2, 1), (4, 9, 6)), n_random=6, misconceptions=(
         ("w2 filters reordered", lambda w1, b1, w2, p: (w1[p], b1[p], w2[p]), "w2[perm] reorders layer 2's FILTERS (its output maps). Layer 2 must read its input maps in the new order: permute axis 1."),
         ("biases left behind", lambda w1, b1, w2, p: (w1[p], b1, w2[:, p]), "each bias belongs to one filter: when the filters of layer 1 move, their biases move with them."),
         ("layer 2 unchanged", lambda w1, b1, w2, p: (w1[p], b1[p], w2), "layer 2 still expects the old order: its kernels for each input map must follow the maps."),
         ("w1 input axis", lambda w1, b1, w2, p: (w1[:, p], b1[p], w2[:, p]), "w1's axis 1 is layer 1's INPUT maps; the maps being renumbered are layer 1's outputs: axis 0, w1[perm]."),
     ), hint="which axis of each weight counts the maps being renumbered: layer 1's output maps, layer 2's input maps?")
-# fmt: on
 
 TASKS = publish(globals(), WALK, REORDER_MAPS)

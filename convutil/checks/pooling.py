@@ -1,7 +1,5 @@
 """Exercise 6 (chapter 6): pooling per map, maxout across maps, ReLU and pooling."""
 
-from __future__ import annotations
-
 from functools import partial
 
 import numpy as np
@@ -19,22 +17,6 @@ def _named(name: str, doc: str, func):
     return func
 
 
-relu = _named("relu", "ReLU: non-decreasing, so it commutes with max pooling.", lambda a: np.maximum(a, 0.0))
-negate = _named("negate", "Decreasing: turns a window's maximum into its minimum.", lambda a: -a)
-square = _named("square", "Decreasing for negative values, increasing for positive ones.", lambda a: a * a)
-subtract_mean = _named("subtract_mean", "Not element-wise: minus the mean of the whole stack.", lambda a: a - a.mean())
-reverse_maps = _named("reverse_maps", "Not element-wise: the maps in reverse order.", lambda a: a[::-1])
-add_max = _named("add_max", "Not element-wise: plus the largest value of the whole stack.", lambda a: a + a.max())
-_FUNCTIONS = ("relu", "negate", "square", "subtract_mean", "reverse_maps", "add_max")
-
-
-def _stack_row(rng, shape=None, k=None, low=(1, 4, 4, 1), high=(6, 13, 13, 4)):
-    if shape is None:
-        c, h, w, k = ints(rng, low, high)
-        shape = (c, h, w)
-    return rng.normal(size=shape), k
-
-
 def _maxout_row(rng):
     groups, pieces, h, w = ints(rng, (1, 1, 1, 1), (5, 5, 7, 7))
     return rng.normal(size=(groups * pieces, h, w)), pieces
@@ -45,19 +27,24 @@ def _partials_row(rng):
     return rng.normal(size=(n, c, h, w)), rng.normal(size=n)
 
 
+# fmt: off
+relu = _named("relu", "ReLU: non-decreasing, so it commutes with max pooling.", lambda a: np.maximum(a, 0.0))
+subtract_mean = _named("subtract_mean", "Not element-wise: minus the mean of the whole stack.", lambda a: a - a.mean())
+reverse_maps = _named("reverse_maps", "Not element-wise: the maps in reverse order.", lambda a: a[::-1])
+add_max = _named("add_max", "Not element-wise: plus the largest value of the whole stack.", lambda a: a + a.max())
 _rng = np.random.default_rng(60)
 _mixed, _positive = _rng.normal(size=(2, 6, 6)), _rng.random(size=(2, 6, 6)) + 0.1
-# fmt: off
+
 MAX_POOL = T("max_pool", ("x", "k"), lambda x, k: max_pool2d(x, k), fixed=(
         ("one 4x4 map, 2x2 windows", (np.arange(16.0).reshape(1, 4, 4), 2)),
-        ("1x1 windows change nothing", _stack_row(_rng, (2, 3, 3), 1)),
+        ("1x1 windows change nothing", (_rng.normal(size=(2, 3, 3)), 1)),
         ("all values negative", (-1.0 - _rng.random(size=(2, 4, 4)), 2)),
-        ("5x7 maps: rows and columns that do not fill a window are dropped", _stack_row(_rng, (3, 5, 7), 2)),
-        ("non-square 6x9 maps, 3x3 windows", _stack_row(_rng, (2, 6, 9), 3)),
-        ("window as large as the map", _stack_row(_rng, (3, 4, 4), 4)),
+        ("5x7 maps: rows and columns that do not fill a window are dropped", (_rng.normal(size=(3, 5, 7)), 2)),
+        ("non-square 6x9 maps, 3x3 windows", (_rng.normal(size=(2, 6, 9)), 3)),
+        ("window as large as the map", (_rng.normal(size=(3, 4, 4)), 4)),
         ("several maps with very different values", (_rng.normal(size=(4, 6, 6)) * [[[1.0]], [[10.0]], [[-5.0]], [[100.0]]], 2)),
-        ("three 48x48 maps, 2x2 windows", _stack_row(_rng, (3, 48, 48), 2)),
-    ), random=_stack_row, n_random=4, misconceptions=(
+        ("three 48x48 maps, 2x2 windows", (_rng.normal(size=(3, 48, 48)), 2)),
+    ), random=lambda rng: (rng.normal(size=ints(rng, (1, 4, 4), (6, 13, 13))), int(rng.integers(1, 4))), n_random=4, misconceptions=(
         ("average pooling", lambda x, k: avg_pool2d(x, k), "that is average pooling: max pooling keeps the LARGEST value of every window."),
         ("maximum starts at 0", lambda x, k: relu(max_pool2d(x, k)), "negative windows come out as 0: start the maximum from the window's own values (or -inf), not from 0."),
         ("overlapping windows", lambda x, k: max_pool2d(x, k, stride=1), "the windows here do not overlap: they move k pixels at a time (stride = k)."),
@@ -88,10 +75,10 @@ COMMUTES = T("commutes", ("f", "z", "k"), lambda f, z, k: bool(np.allclose(f(max
         ("ReLU, 3x3 windows", (relu, _mixed, 3)),
         ("tanh (non-decreasing)", (np.tanh, _mixed, 2)),
         ("floor (non-decreasing, with steps)", (np.floor, _mixed * 3, 2)),
-        ("negation (decreasing)", (negate, _mixed, 2)),
+        ("negation (decreasing)", (np.negative, _mixed, 2)),
         ("absolute value on mixed signs", (np.abs, _mixed, 2)),
-        ("square on mixed signs", (square, _mixed, 3)),
-        ("square on positive values only (increasing there)", (square, _positive, 2)),
+        ("square on mixed signs", (np.square, _mixed, 3)),
+        ("square on positive values only (increasing there)", (np.square, _positive, 2)),
         ("sine on a wide range", (np.sin, _mixed * 5, 2)),
         ("exp (increasing)", (np.exp, _mixed, 3)),
         ("subtract the stack's mean (not element-wise)", (subtract_mean, _mixed, 2)),
@@ -129,6 +116,5 @@ CONV_THEN_RELU = T("conv_then_relu", ("partials", "bias"),
         ("bias missing", lambda p, b: relu(p.sum(axis=1)), "the bias is missing: every output map adds its bias."),
         ("no sum over maps", lambda p, b: relu(p + b[:, None, None, None]), "the contributions of the input maps are not summed: one output map per filter."),
     ), hint="a convolution layer sums the contributions of every input map, adds the filter's bias, and only then applies the ReLU; the result has one map per filter.")
-# fmt: on
 
-TASKS = publish(globals(), MAX_POOL, MAXOUT, COMMUTES, RELU_SAVED, CONV_THEN_RELU, also=_FUNCTIONS)
+TASKS = publish(globals(), MAX_POOL, MAXOUT, COMMUTES, RELU_SAVED, CONV_THEN_RELU)
