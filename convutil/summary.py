@@ -121,14 +121,14 @@ class Summary:
             out = []
             for i, c in enumerate(row):
                 align = "right" if i in _RIGHT else "left"
-                wrap = "" if i == 1 else "white-space:nowrap;"
-                style = f"text-align:{align};{wrap}padding:0.15em 0.6em"
+                wrap = "" if i == 1 or tag == "th" else "white-space:nowrap;"  # headers and layers may wrap
+                style = f"text-align:{align};{wrap}padding:0.15em 0.4em"
                 out.append(f'<{tag} style="{style}">{html.escape(c)}</{tag}>')
             return "<tr>" + "".join(out) + "</tr>"
 
         rows = "".join(cells(r, "td") for r in body)
         return (
-            '<table class="convutil-summary">'
+            '<table class="convutil-summary" style="font-size:0.85em">'
             f"<thead>{cells(head, 'th')}</thead><tbody>{rows}</tbody>"
             f"<tfoot>{cells(foot, 'th')}</tfoot>"
             f"<caption style='caption-side:bottom'>{html.escape(self._note())}</caption></table>"

@@ -1,12 +1,9 @@
-"""Exercise checkers with kind, specific feedback: every task is data, one engine runs them.
+"""Exercise checkers with kind, specific feedback: every task is data (a :class:`Task`), one engine runs them.
 
-A notebook imports its chapter's module (``from convutil.checks import counting as checks``) and each check cell
-makes one call, ``checks.check_output_size(output_size)``: it prints a line starting with ``✔`` or raises
-:class:`CheckFailed` (an ``AssertionError``) naming the case, the call, expected versus got, and a hint. A ``None``,
-wrong type or shape, exception, endless loop, changed input or forbidden shortcut becomes such a message, never a
-traceback from inside the checker. Modules by chapter: ``counting`` (1), ``stack`` (2), ``cost`` (3), ``evidence``
-(4), ``grouped`` (5), ``pooling`` (6), ``volumes`` (7), ``network`` (8), ``backward`` (9). How to add a task:
-CONTRIBUTING.md, "Exercises"; the fields of a task: :class:`Task`.
+A check cell makes one call, ``checks.check_output_size(output_size)``: it prints ``✔ ...`` or raises
+:class:`CheckFailed` (an ``AssertionError``) naming the case, the call, expected versus got, and a hint; a wrong type,
+exception, endless loop, changed input or forbidden shortcut becomes such a message too. Modules by chapter, in
+:data:`MODULES`; how to add a task: CONTRIBUTING.md, "Exercises".
 """
 
 from __future__ import annotations

@@ -1,9 +1,5 @@
-"""The one engine behind every exercise checker: a :class:`Task` is data, :func:`run` checks an answer against it.
-
-:func:`run` calls the student's function on copies of every case's arguments under a time limit, forbidden
-functions refused, and turns whatever goes wrong (a wrong value, type or shape, ``None``, an exception, an endless
-loop, a changed input, a broken rule) into a :class:`CheckFailed` message: the case, expected versus got, a hint.
-"""
+"""The one engine behind every exercise checker: a :class:`Task` is data, :func:`run` checks an answer against it
+(the student's function on copies of each case's arguments, under a time limit, with forbidden functions refused)."""
 
 from __future__ import annotations
 
@@ -16,12 +12,12 @@ import threading
 import time
 import traceback
 import zlib
-from collections import Counter
+from collections import Counter, namedtuple
 from collections.abc import Callable
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from types import FunctionType
+from types import BuiltinFunctionType, FunctionType
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -35,10 +31,15 @@ REVEAL_AFTER = 3
 _PACKAGE = str(Path(__file__).resolve().parents[1])
 _LIBRARY = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, _PACKAGE, str(Path(threading.__file__).parent)})
 _FAILURES: Counter = Counter()
+#: Convolutions from other libraries that would do a task's sum over the maps (forbidden where convutil's are).
+LIBRARY_CONVOLUTIONS = ("torch.nn.functional.conv2d", "scipy.signal.correlate", "scipy.signal.convolve", "scipy.signal.fftconvolve", "scipy.ndimage.correlate", "scipy.ndimage.convolve")  # fmt: skip
 
 
 class CheckFailed(AssertionError):
     """Raised by a checker when the answer is not right yet; the message is the feedback."""
+
+    def _render_traceback_(self):  # IPython's hook: show the feedback alone, not the checker's frames
+        return [f"\x1b[0;31mCheckFailed\x1b[0m: {self}"]
 
 
 class Case(NamedTuple):
@@ -94,20 +95,21 @@ class Task:
     def cases(self) -> list[Case]:
         rng = np.random.default_rng(zlib.crc32(self.name.encode()))
         rows = [(name, self._args(rng, row)) for name, row in self.fixed]
-        draw = self.random if callable(self.random) else lambda rng: ints(rng, *self.random)
-        for _ in range(100 * self.n_random):  # random rows the reference accepts (kernels that fit, ...)
-            if len(rows) == len(self.fixed) + self.n_random:
-                break
-            try:
-                args = self._args(rng, draw(rng))
-                self.reference(*copy.deepcopy(args))
-            except ValueError:
-                continue
-            rows.append((f"random case {len(rows) - len(self.fixed) + 1}", args))
+        drawn = (self._random_args(rng) for _ in range(100 * self.n_random))
+        rows += [(f"random case {i + 1}", args) for i, args in zip(range(self.n_random), filter(None, drawn))]
         return [Case(name, dict(zip(self.args, values, strict=True))) for name, values in rows]
 
     def _args(self, rng, row) -> tuple:
         return tuple(self.build(rng, *row) if self.build else row)
+
+    def _random_args(self, rng) -> tuple | None:
+        """A random row's arguments, or None when the reference refuses them (a kernel larger than the image...)."""
+        try:
+            args = self._args(rng, self.random(rng) if callable(self.random) else ints(rng, *self.random))
+            self.reference(*copy.deepcopy(args))
+        except ValueError:
+            return None
+        return args
 
 
 def normal(rng: np.random.Generator, *shapes) -> tuple[np.ndarray, ...]:
@@ -120,16 +122,17 @@ def ints(rng: np.random.Generator, low, high, size=None) -> tuple[int, ...]:
     return tuple(int(v) for v in rng.integers(low, high, size))
 
 
-def show(value, limit: int = 100) -> str:
+def show(value, limit: int = 100, depth: int = 0) -> str:
     """A compact, readable form of an argument or answer: arrays by shape (small ones in full), nested tuples."""
+    value = value.item() if isinstance(value, np.generic) else value  # 3, not np.int64(3)
     if isinstance(value, np.ndarray):
         if value.ndim == 0:
             return f"a 0-d array holding {value.item()!r}"
         if value.size <= 8 and value.dtype.kind in "biuf":
             return f"array({(np.round(value, 6) if value.dtype.kind == 'f' else value).tolist()!r})"
         return f"array of shape {value.shape}"
-    if isinstance(value, (tuple, list)) and len(value) <= 12:
-        inner = ", ".join(show(item, limit) for item in value)
+    if isinstance(value, (tuple, list)) and len(value) <= 12 and depth < 4:
+        inner = ", ".join(show(item, limit, depth + 1) for item in value)
         text = f"({inner}{',' if len(value) == 1 else ''})" if isinstance(value, tuple) else f"[{inner}]"
     elif isinstance(value, (np.floating, float)):
         text = f"{float(value):.6g}"
@@ -154,11 +157,8 @@ def _kind(value) -> str:
 
 def _number(value):
     """``value`` as a Python number when it is one (0-d numeric arrays included, bools excluded), else None."""
-    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
-        value = value.item()
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.number)):
-        return None
-    return value
+    value = value.item() if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf" else value
+    return None if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.number)) else value
 
 
 def _shape_note(expected: tuple, got: tuple) -> str:
@@ -207,7 +207,7 @@ def compare(expected, got, *, rtol: float = 1e-6, atol: float = 1e-8, at: str = 
             return None
         return f"{where}expected {show(expected)}, got {show(number)}"
     if isinstance(expected, (tuple, list)):
-        if isinstance(got, np.ndarray) and got.ndim >= 1:
+        if isinstance(got, np.ndarray) and got.ndim == 1:
             got = list(got)
         if not isinstance(got, (tuple, list)):
             return f"{where}expected a tuple of {len(expected)} items, got {_kind(got)}: {show(got)}"
@@ -259,8 +259,7 @@ def _compare_arrays(expected: np.ndarray, got, rtol: float, atol: float, where: 
 
 
 def _safe_compare(expected, got) -> str | None:
-    """:func:`compare`, with any failure of an exotic answer reported instead of raised."""
-    try:
+    try:  # compare(), with any failure of an exotic answer reported instead of raised
         return compare(expected, got)
     except Exception as exc:  # e.g. an answer whose conversion to a number overflows
         return f"your answer could not be compared with the expected one ({type(exc).__name__}: {exc})"
@@ -298,12 +297,9 @@ def where_raised(exc: BaseException) -> str:
 
 
 def call_with_time_limit(func, args: tuple, max_lines: int | None = None):
-    """Call ``func(*args)`` in a helper thread; return ``(result, error, timed_out, lines)``.
-
-    Time spent importing (a first ``import torch``) does not count; an overrunning call is stopped (SystemExit
-    raised in its thread). ``lines`` counts the Python lines run in the student's own files when ``max_lines`` is set.
-    """
-    limit = TIME_LIMIT
+    """Call ``func(*args)`` in a helper thread; return ``(result, error, timed_out, lines)``. Time spent importing
+    does not count; an overrunning call is stopped (SystemExit in its thread). ``lines`` counts the Python lines run
+    in the student's own files when ``max_lines`` is set."""
     box: dict[str, Any] = {"lines": 0 if max_lines else None}
 
     def local(frame, event, arg):
@@ -325,13 +321,13 @@ def call_with_time_limit(func, args: tuple, max_lines: int | None = None):
             sys.settrace(None)
 
     worker = threading.Thread(target=target, daemon=True, name="convutil-check")
-    deadline, hard_stop = time.monotonic() + limit, time.monotonic() + 20 * limit
+    deadline, hard_stop = time.monotonic() + TIME_LIMIT, time.monotonic() + 20 * TIME_LIMIT
     worker.start()
     while worker.is_alive() and time.monotonic() < min(deadline, hard_stop):
         worker.join(0.02)
         frame = sys._current_frames().get(worker.ident)
         if frame and any("importlib._bootstrap" in f.f_code.co_filename for f, _ in traceback.walk_stack(frame)):
-            deadline = time.monotonic() + limit  # time spent importing does not count
+            deadline = time.monotonic() + TIME_LIMIT  # time spent importing does not count
     if worker.is_alive():  # stop it: SystemExit in its thread at its next Python step (a C call runs to its end)
         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), ctypes.py_object(SystemExit))
         return None, None, True, box["lines"]
@@ -339,21 +335,17 @@ def call_with_time_limit(func, args: tuple, max_lines: int | None = None):
 
 
 def _key(value) -> str | None:
-    return f"{value.__module__}.{value.__qualname__}" if isinstance(value, FunctionType) else None
+    return f"{value.__module__}.{value.__qualname__}" if isinstance(value, FunctionType | BuiltinFunctionType) else None
 
 
 @contextmanager
 def forbidden(names: tuple[str, ...], namespace: dict, used: list):
-    """Replace the functions ``names`` wherever a module (or ``namespace``) holds them; restore after.
-
-    ``names`` are convutil functions (``conv2d``) or functions of imported modules (``torch.autograd.grad``). A
-    function is recognised by its module and name, not its identity, so that copies from an earlier import of
-    convutil (e.g. in a notebook graded with freshly imported checks) count.
-    """
+    """Replace the functions ``names`` (``conv2d`` of convutil, ``torch.autograd.grad`` of an imported module)
+    wherever a module or ``namespace`` holds them, until the block ends. A function is recognised by its module and
+    name, not its identity: copies from an earlier import of convutil (a notebook graded with fresh checks) count."""
     from .. import core, counting, crossmap, types
 
-    modules = (core, types, counting, crossmap)
-    wanted = {f"{m.__name__}.{name}": name for name in names for m in modules if hasattr(m, name)}
+    wanted = {f"{m.__name__}.{n}": n for n in names for m in (core, types, counting, crossmap) if hasattr(m, n)}
     for name in (name for name in names if "." in name):  # torch.autograd.grad: only where torch is imported
         module, _, attr = name.rpartition(".")
         wanted[_key(getattr(sys.modules.get(module), attr, None)) or name] = name
@@ -365,7 +357,7 @@ def forbidden(names: tuple[str, ...], namespace: dict, used: list):
 
         return stand_in
 
-    patched, short = [], {key.rpartition(".")[2] for key in wanted}
+    patched, short = [], {name.rpartition(".")[2] for name in names}
     spaces = [vars(m) for m in list(sys.modules.values()) if isinstance(getattr(m, "__dict__", None), dict)]
     for space in [namespace, *spaces]:  # every module under the function's own name; the student's namespace fully
         for name in list(space) if space is namespace else short & space.keys():
@@ -379,12 +371,7 @@ def forbidden(names: tuple[str, ...], namespace: dict, used: list):
             space[name] = value
 
 
-@dataclass
-class _Outcome:
-    case: Case
-    expected: Any
-    got: Any = None
-    problem: str | None = None
+_Outcome = namedtuple("_Outcome", "case expected got problem")  # one case: what was expected, got, and how it differs
 
 
 def _matches(m: Misconception, outcomes: list[_Outcome]) -> bool:
@@ -436,7 +423,6 @@ MESSAGES = {
 
 
 def _fail(task: Task, kind: str, **fields):
-    __tracebackhide__ = True  # IPython and pytest show the student's cell and the message, not the checker's frames
     _FAILURES[task.name] += 1
     text = MESSAGES[kind].format(task=task.name, rule=task.rule, max_lines=task.max_lines, **fields)
     raise CheckFailed(text.replace("\n  where: \n", "\n").rstrip()) from None
@@ -461,20 +447,19 @@ def _call_problem(error, timed_out, lines, used, changed, max_lines) -> tuple[st
 
 def _run_calls(task: Task, func, cases: list[Case], expected: list) -> list[_Outcome]:
     """Call ``func`` on every case (rules in force); fail at once on a call that gives no answer."""
-    __tracebackhide__ = True
     outcomes, used = [], []
-    with forbidden(task.forbid, getattr(func, "__globals__", {}), used) if task.forbid else nullcontext():
-        for case, right in zip(cases, expected):
-            args = copy.deepcopy(tuple(case.args.values()))
+    for case, right in zip(cases, expected):  # the rules in force anew for each call: modules it imported count
+        args = copy.deepcopy(tuple(case.args.values()))
+        with forbidden(task.forbid, getattr(func, "__globals__", {}), used) if task.forbid else nullcontext():
             result, error, timed_out, lines = call_with_time_limit(func, args, task.max_lines)
-            changes = (_changed(a, b, n) for n, a, b in zip(case.args, case.args.values(), args))
-            changed = next((c for c in changes if c), None)
-            problem = _call_problem(error, timed_out, lines, used, changed, task.max_lines)
-            if problem and (used or changed or not any(o.problem for o in outcomes)):
-                _fail(task, problem[0], case=case.name, call=case.call_text(task.name), **problem[1])
-            if problem:  # an earlier case already failed on its value: report that one first
-                break
-            outcomes.append(_Outcome(case, right, result, _safe_compare(right, result)))
+        changes = (_changed(a, b, n) for n, a, b in zip(case.args, case.args.values(), args))
+        changed = next((c for c in changes if c), None)
+        problem = _call_problem(error, timed_out, lines, used, changed, task.max_lines)
+        if problem and (used or changed or not any(o.problem for o in outcomes)):
+            _fail(task, problem[0], case=case.name, call=case.call_text(task.name), **problem[1])
+        if problem:  # an earlier case already failed on its value: report that one first
+            break
+        outcomes.append(_Outcome(case, right, result, _safe_compare(right, result)))
     return outcomes
 
 
@@ -503,7 +488,7 @@ def run(task: Task, answer) -> None:
     first, more = failed[0], f" (and {len(failed) - 1} more of the {len(outcomes)} cases)" if len(failed) > 1 else ""
     given = ", ".join(f"{k}={show(v)}" for k, v in first.case.args.items())
     fields = {"expected": show(first.expected), "got": show(first.got), "problem": first.problem}
-    fields["hints"] = _hints(task, outcomes, first)
+    fields |= {"hints": _hints(task, outcomes, first)}
     if task.value:
         _fail(task, "wrong value", given=f" (with {given})" if given else "", **fields)
     _fail(task, "wrong", case=first.case.name, more=more, call=first.case.call_text(task.name), **fields)
@@ -519,15 +504,14 @@ def _checker(task: Task) -> Callable[..., None]:
     return check
 
 
-def publish(namespace: dict, *tasks: Task, also: tuple[str, ...] = ()) -> tuple[Task, ...]:
-    """Give a chapter module (its ``globals()``) a ``check_<name>`` per task and an ``__all__`` (``also`` + those).
+def publish(namespace: dict, *tasks: Task) -> tuple[Task, ...]:
+    """Give a chapter module (its ``globals()``) a ``check_<name>`` per task and an ``__all__`` listing them.
 
     >>> space = {}
-    >>> publish(space, Task("double", ("x",), lambda x: 2 * x, "ex", "ch", fixed=(("one", (1,)),)))[0].name
-    'double'
+    >>> _ = publish(space, Task("double", ("x",), lambda x: 2 * x, "ex", "ch", fixed=(("one", (1,)),)))
     >>> space["check_double"](lambda x: x + x)
     ✔ double passes all 1 case. Well done!
     """
     namespace.update({f"check_{task.name}": _checker(task) for task in tasks})
-    namespace["__all__"] = [*also, "TASKS", *(f"check_{task.name}" for task in tasks)]
+    namespace["__all__"] = ["TASKS", *(f"check_{task.name}" for task in tasks)]
     return tasks

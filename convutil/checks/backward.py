@@ -59,6 +59,7 @@ BACKWARD = T("conv_backward", ("grad_out", "x", "weight", "stride"), _backward,
         ("three maps in, two out, stride 1", (3, 2, 6, 7, 3, 2, 1)),
         ("stride 2", (2, 3, 7, 7, 3, 3, 2)),
         ("stride 2 that leaves the last row and column unread", (1, 2, 8, 8, 3, 3, 2)),
+        ("stride 2 that reads every row and column of even-sized maps", (1, 2, 8, 8, 2, 2, 2)),
         ("stride 3, non-square kernel", (2, 2, 10, 9, 2, 3, 3)),
         ("a larger layer: 30x30 maps", (2, 3, 30, 30, 3, 3, 1)),
     ), random=((1, 1, 6, 6, 1, 1, 1), (4, 4, 14, 14, 4, 4, 4)), n_random=6, misconceptions=_COMMON + (

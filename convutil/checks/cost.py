@@ -6,7 +6,7 @@ import numpy as np
 
 from ..core import conv2d
 from ..counting import conv_macs
-from ._engine import Task, normal, publish
+from ._engine import LIBRARY_CONVOLUTIONS, Task, normal, publish
 
 T = partial(Task, exercise="03-one-by-one-and-cost", chapter="03-one-by-one-and-cost")
 
@@ -19,13 +19,14 @@ CONV1X1 = T("conv1x1", ("x", "weight"), lambda x, weight: conv2d(x, weight[:, :,
         ("4 maps reduced to 2", (4, 6, 6, 2)),
         ("2 maps expanded to 5", (2, 3, 7, 5)),
         ("non-square image, one output map", (6, 5, 9, 1)),
+        ("two 120x90 maps to 3 (large enough to tell a loop over the pixels)", (2, 120, 90, 3)),
     ), random=((1, 1, 1, 1), (9, 12, 12, 9)), n_random=10, misconceptions=(
         ("weight transposed", lambda x, w: np.einsum("co,chw->ohw", w, x), "row o of weight holds output map o's weights, one per input map: you used its transpose."),
         ("pixels and maps scrambled", lambda x, w: (w @ x.reshape(-1, x.shape[0]).T).reshape(w.shape[0], *x.shape[1:]), "x.reshape(H*W, C) scrambles maps and pixels: keep each map's pixels together in one row."),
         ("type 2.1 (summed maps)", lambda x, w: w.sum(axis=1)[:, None, None] * x.sum(axis=0), "that is type 2.1 (the maps summed, one weight per filter): every output map would be a multiple of the same map. Each input map has its own weight."),
     ), hint="at every pixel, the column of C input values there is multiplied by the (C_out, C) matrix: one matrix product for all pixels at once (np.einsum, or @ with the pixels side by side).",
-    forbid=("conv2d", "conv_type2_2", "conv3d"),
-    rule="this task asks you to write the 1x1 convolution as a matrix product (np.einsum or @), without conv2d.")
+    forbid=("conv2d", "conv_type2_2", "conv3d", *LIBRARY_CONVOLUTIONS), max_lines=160,
+    rule="this task asks you to write the 1x1 convolution as a matrix product (np.einsum or @), without conv2d (or another library's convolution) and without a Python loop over the pixels.")
 
 LAYER_MACS = T("layer_macs", ("h_out", "w_out", "c_in", "c_out", "k"),
     lambda h_out, w_out, c_in, c_out, k: conv_macs(c_in, c_out, k, (h_out, w_out)),
@@ -44,6 +45,7 @@ LAYER_MACS = T("layer_macs", ("h_out", "w_out", "c_in", "c_out", "k"),
         ("number of weights", lambda h, w, ci, co, k: ci * co * k * k, "that is the number of weights. Every weight is used once at every output position."),
         ("number of parameters", lambda h, w, ci, co, k: ci * co * k * k + co, "that is the number of parameters (weights and biases). MACs count the products computed at every output position; biases are not MACs."),
         ("bias counted as a MAC", lambda h, w, ci, co, k: h * w * co * (ci * k * k + 1), "adding a bias is an addition, not a multiply-accumulate: leave it out."),
+        ("FLOPs, not MACs", lambda h, w, ci, co, k: 2 * h * w * ci * co * k * k, "that counts each multiplication and each addition (FLOPs, about 2 x MACs): a multiply-accumulate counts both as one."),
         ("kernel size missing", lambda h, w, ci, co, k: h * w * ci * co, "the kernel size is missing: each output value reads a k x k window on every input map."),
     ), hint="count the output values, then the multiply-accumulates one output value needs (one per weight it uses).")
 
@@ -58,6 +60,7 @@ BRANCH_MACS = T("branch_macs", ("c_in", "reduce_to", "c_out", "size"),
         ("a 'reduction' that widens: 8 -> 16 -> 4", (8, 16, 4, 10)),
         ("reduce to one map", (64, 1, 8, 5)),
     ), random=((1, 1, 1, 1), (1025, 129, 257, 57)), n_random=10, misconceptions=(
+        ("swapped", lambda ci, r, co, s: (conv_macs(ci, r, 1, s) + conv_macs(r, co, 5, s), conv_macs(ci, co, 5, s)), "the two numbers are swapped: return (direct, reduced)."),
         ("reduction free", lambda ci, r, co, s: s * s * r * co * 25, "the 1x1 reduction is not free: add its own multiply-accumulates.", 1),
         ("5x5 reads all maps", lambda ci, r, co, s: s * s * (ci * r + ci * co * 25), "after the reduction the 5x5 filters read only the reduce_to maps.", 1),
         ("direct reads reduced maps", lambda ci, r, co, s: s * s * r * co * 25, "without a reduction the 5x5 filters read all c_in input maps.", 0),

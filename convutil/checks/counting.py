@@ -116,6 +116,7 @@ VALUES_PER_OUTPUT = T("values_per_output", ("k1", "k2", "kernel2"),
         ("the seed's k2 slip", lambda k1, k2, kr: k2 * math.prod(kr), "k2*kH*kW is the slip in the seed question itself: an output value reads windows on the maps of the layer BEFORE (k2 is how many filters this layer has).", 2),
         ("the seed's k2 slip (type 2.1)", lambda k1, k2, kr: k2 * math.prod(kr), "k2*kH*kW is the seed question's slip: type 2.1 reads a window on every map of the layer BEFORE.", 1),
         ("one window for type 2.2", lambda k1, k2, kr: math.prod(kr), "in type 2.2 a filter looks at all k1 input maps at once, one window on each.", 2),
+        ("one window for type 2.1", lambda k1, k2, kr: math.prod(kr), "type 2.1 shares one kernel across the maps, but it still reads a window on EVERY one of the k1 input maps before summing.", 1),
         ("type 1 reads every map", lambda k1, k2, kr: k1 * math.prod(kr), "in type 1 each output map comes from ONE input map.", 0),
     ), hint=f"return {TYPES}; kernel2 is (kH, kW). Which maps does one window of one filter lie on?")
 
@@ -157,6 +158,7 @@ VOLUME_SHAPE = T("volume_shape", ("maps_in", "size", "kernel", "n"),
         ("kernel size as output", lambda c, size, k, n: (n, k, k), "3x3 is the kernel's size, not the output's: count the positions where a 3x3 window fits in 9."),
         ("type 1 maps", lambda c, size, k, n: (c * n, size - k + 1, size - k + 1), "you produced {maps_in} x {n} maps: that is type 1. Each filter covers all the volume's maps and makes ONE map."),
         ("one map", lambda c, size, k, n: (1, size - k + 1, size - k + 1), "each of the n filters makes one map."),
+        ("size unchanged", lambda c, size, k, n: (n, size, size), "the maps keep their size only with padding, and this layer has none: a 3x3 window fits fewer times than 9."),
         ("channels last", lambda c, size, k, n: (size - k + 1, size - k + 1, n), "the course writes shapes channels first: (maps, height, width)."),
     ), hint="a 3x3x10 filter is as deep as this volume (a standard layer, groups=1), so it cannot slide along depth: how many maps does one filter make, and how large are they?",
     reveal="each of the 4 filters makes one map; a 3x3 window fits at 9 - 3 + 1 positions along each side.")

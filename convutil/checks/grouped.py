@@ -11,13 +11,9 @@ from ._engine import Task, normal, publish
 T = partial(Task, exercise="05-depthwise-and-grouped", chapter="05-depthwise-and-grouped")
 
 
-def _type1_weight(kernels, C):
-    k, kh, kw = kernels.shape  # map c*K + k gets kernel k: the kernels cycle fastest, once per input map
-    return np.broadcast_to(kernels, (C, k, kh, kw)).reshape(C * k, 1, kh, kw).copy()
-
-
 # fmt: off
-TYPE1_WEIGHT = T("type1_weight", ("kernels", "C"), _type1_weight,
+TYPE1_WEIGHT = T("type1_weight", ("kernels", "C"),  # map c*K + k gets kernel k: the kernels cycle fastest, once per map
+    lambda kernels, C: np.broadcast_to(kernels, (C, *kernels.shape)).reshape(C * len(kernels), 1, *kernels.shape[1:]).copy(),
     build=lambda rng, k, kh, kw, c: (rng.normal(size=(k, kh, kw)), c), fixed=(  # K kernels of kH x kW, C maps
         ("one map, one kernel", (1, 3, 3, 1)),
         ("one map, three kernels", (3, 3, 3, 1)),
@@ -44,6 +40,7 @@ TYPE21_VIA_SUM = T("type21_via_sum", ("x", "kernels", "padding"),
         ("mean instead of sum", lambda x, k, p: conv2d(x.mean(axis=0, keepdims=True), k[:, None], padding=p), "type 2.1 ADDS the results of the input maps: convolve their sum, not their mean."),
         ("first map only", lambda x, k, p: conv2d(x[:1], k[:, None], padding=p), "you used only the first map: type 2.1 uses every input map, through their sum."),
         ("type 1", lambda x, k, p: conv_type1(x, k, padding=p), "that is type 1 (one map per input map and kernel); type 2.1 sums over the input maps."),
+        ("padding missing", lambda x, k, p: conv2d(x.sum(axis=0, keepdims=True), k[:, None]), "the padding is missing: pass padding to the conv2d call."),
     ), hint="add the input maps into ONE map (keeping a channel axis of length 1), then convolve it with the K kernels.",
     forbid=("conv_type2_1", "conv_type2_2"),
     rule="this task asks you to compute type 2.1 with one conv2d call on the summed maps, without conv_type2_1.")

@@ -7,7 +7,7 @@ from functools import partial
 import numpy as np
 
 from ..summary import AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, summary
-from ._engine import Task, normal, publish
+from ._engine import Task, ints, normal, publish
 
 T = partial(Task, exercise="08-volume-to-volume", chapter="08-volume-to-volume")
 
@@ -17,10 +17,8 @@ def _walk_wrong(layers, input_shape, mistake):
     rows, shape = [], tuple(input_shape)
     for layer in layers:
         conv, biased, seen = isinstance(layer, Conv2d), getattr(layer, "bias", False), shape
-        if mistake == "no_bias" and biased:
-            layer = replace(layer, bias=False)
-        if mistake == "pool_stride_1" and isinstance(layer, (MaxPool2d, AvgPool2d)) and layer.stride is None:
-            layer = replace(layer, stride=1)
+        kinds, change = _MISREAD.get(mistake, ((), None))
+        layer = replace(layer, **change(layer)) if isinstance(layer, kinds) else layer
         if conv and mistake == "pad_once":  # padding p on one side: as if the input were p smaller, padded on both
             seen = (shape[0], *(n - p for n, p in zip(shape[1:], layer.padding)))
         if conv and mistake == "no_c_in":  # one kernel per filter: as if each group held one map
@@ -36,8 +34,12 @@ def _walk_wrong(layers, input_shape, mistake):
 def _random_network(rng):  # (the engine draws again when the layers do not fit the input)
     shape, layers = (int(rng.integers(1, 5)), int(rng.integers(8, 25)), int(rng.integers(8, 25))), []
     for _ in range(int(rng.integers(1, 4))):
-        k = int(rng.integers(1, 6))
-        c_out, stride, padding = int(rng.integers(2, 17)), int(rng.integers(1, 3)), int(rng.integers(0, k // 2 + 1))
+        k = ints(rng, 1, 6, size=2)
+        c_out, stride, padding = (
+            int(rng.integers(2, 17)),
+            int(rng.integers(1, 3)),
+            int(rng.integers(0, min(k) // 2 + 1)),
+        )
         layers += [Conv2d(c_out, k, stride=stride, padding=padding, bias=bool(rng.integers(0, 4) > 0)), ReLU()]
         layers += [MaxPool2d(2)] if rng.integers(0, 2) else []
     return layers + [Flatten(), Linear(int(rng.integers(2, 11)))], shape
@@ -46,8 +48,19 @@ def _random_network(rng):  # (the engine draws again when the layers do not fit 
 # fmt: off
 _LENET = [Conv2d(6, 5, padding=2), ReLU(), MaxPool2d(2), Conv2d(16, 5), ReLU(), MaxPool2d(2), Flatten()]
 _LENET += [Linear(120), ReLU(), Linear(84), ReLU(), Linear(10)]
+_POOLS = (MaxPool2d, AvgPool2d)
+_MISREAD = {  # mistake: (the layers it affects, the fields it reads wrong)
+    "pool_stride_1": (_POOLS, lambda layer: {"stride": layer.stride or 1}),
+    "pool_padding_0": (_POOLS, lambda layer: {"padding": 0}),
+    "no_dilation": (Conv2d, lambda layer: {"dilation": 1}),
+    "square_kernel": (Conv2d, lambda layer: {"kernel_size": layer.kernel_size[0]}),
+    "no_bias": ((Conv2d, Linear), lambda layer: {"bias": False}),
+}
 _WALK_HINTS = {
     "pool_stride_1": "MaxPool2d(2) has stride None, which means stride = kernel_size: a 2x2 pooling halves the size.",
+    "pool_padding_0": "pooling pads too, when its padding is > 0 (max pooling pads with -inf): use it in the output-size rule.",
+    "no_dilation": "a dilated kernel spans dilation * (k - 1) + 1 pixels: use the dilation in the output-size rule.",
+    "square_kernel": "kernels can be non-square: kernel_size is (kH, kW), and the width uses kW.",
     "pad_once": "padding adds zeros on EACH side.",
     "no_c_in": "each filter of a standard layer (groups=1) has one kernel for every map of its input volume.",
     "no_bias": "a layer with bias=True learns one bias per output (c_out or out_features of them): count them.",
@@ -66,8 +79,12 @@ WALK = T("walk", ("layers", "input_shape"),
         ("no bias", ([Conv2d(5, 3, bias=False), Flatten(), Linear(3, bias=False)], (2, 6, 6))),
         ("flatten and a fully connected layer", ([Conv2d(4, 3), ReLU(), MaxPool2d(2), Flatten(), Linear(10)], (1, 10, 10))),
         ("a grouped convolution, groups=2", ([Conv2d(6, 3, groups=2, padding=1)], (4, 8, 8))),
+        ("a non-square 3x5 kernel", ([Conv2d(4, (3, 5))], (3, 16, 16))),
+        ("dilation 2", ([Conv2d(4, 3, dilation=2)], (2, 16, 16))),
+        ("overlapping max pooling with padding: window 3, stride 2, padding 1", ([Conv2d(4, 3), MaxPool2d(3, stride=2, padding=1)], (3, 16, 16))),
         ("LeNet-like", (_LENET, (1, 28, 28))),
-    ), random=_random_network, n_random=8,
+    ), random=_random_network, n_random=8, forbid=("convutil.summary.summary",),
+    rule="write the walk yourself, layer by layer: the check compares it with convutil's summary, which this task asks you not to call.",
     misconceptions=tuple((mistake, partial(_walk_wrong, mistake=mistake), hint) for mistake, hint in _WALK_HINTS.items()),
     hint="for each layer: what shape comes out (each spatial size from the output-size rule), how many numbers does it learn, and how many weight x input products does it compute? Pooling, ReLU and Flatten learn nothing.")
 

@@ -31,6 +31,7 @@ def _partials_row(rng):
 relu = _named("relu", "ReLU: non-decreasing, so it commutes with max pooling.", lambda a: np.maximum(a, 0.0))
 subtract_mean = _named("subtract_mean", "Not element-wise: minus the mean of the whole stack.", lambda a: a - a.mean())
 reverse_maps = _named("reverse_maps", "Not element-wise: the maps in reverse order.", lambda a: a[::-1])
+flip_odd_maps = _named("flip_odd_maps", "Not element-wise: negates every second map.", lambda a: a * np.where(np.arange(len(a)) % 2, -1.0, 1.0)[:, None, None])
 add_max = _named("add_max", "Not element-wise: plus the largest value of the whole stack.", lambda a: a + a.max())
 _rng = np.random.default_rng(60)
 _mixed, _positive = _rng.normal(size=(2, 6, 6)), _rng.random(size=(2, 6, 6)) + 0.1
@@ -51,7 +52,7 @@ MAX_POOL = T("max_pool", ("x", "k"), lambda x, k: max_pool2d(x, k), fixed=(
         ("pooled across maps", lambda x, k: max_pool2d(x.max(axis=0, keepdims=True), k), "pooling works on each map (channel) alone: the number of maps must stay the same."),
         ("pooled the maps axis", lambda x, k: x[:x.shape[0] // k * k, :x.shape[1] // k * k].reshape(x.shape[0] // k, k, x.shape[1] // k, k, x.shape[2]).max(axis=(1, 3)), "you pooled over the maps (channel) axis and the height: pool over height and width, each map alone."),
     ), hint="pooling works on each map (channel) alone and keeps their number; within a map, which pixels form one window, and what happens to rows and columns left over?",
-    forbid=("max_pool2d", "avg_pool2d"),
+    forbid=("max_pool2d", "avg_pool2d", "torch.nn.functional.max_pool2d"),
     max_lines=300,
     rule="this task asks you to write max pooling yourself with whole-array NumPy operations (crop, reshape, max), without max_pool2d and without a Python loop over the pixels.")
 
@@ -84,6 +85,7 @@ COMMUTES = T("commutes", ("f", "z", "k"), lambda f, z, k: bool(np.allclose(f(max
         ("subtract the stack's mean (not element-wise)", (subtract_mean, _mixed, 2)),
         ("reverse the order of the maps (not element-wise)", (reverse_maps, _mixed, 2)),
         ("add the stack's maximum (not element-wise)", (add_max, _mixed, 2)),
+        ("negate every second map (treats the maps differently)", (flip_odd_maps, _mixed, 2)),
     ), misconceptions=(
         ("always True", lambda f, z, k: True, "not every function commutes with max pooling: a decreasing function such as negation turns each window's maximum into its minimum."),
         ("always False", lambda f, z, k: False, "some functions do commute with max pooling: every non-decreasing element-wise one, for instance."),

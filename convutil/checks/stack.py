@@ -7,7 +7,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..data import line_maps
 from ..types import conv_type2_1, conv_type2_2
-from ._engine import Task, normal, publish
+from ._engine import LIBRARY_CONVOLUTIONS, Task, normal, publish
 
 T = partial(Task, exercise="02-convolution-over-a-stack", chapter="02-convolution-over-a-stack")
 
@@ -29,9 +29,7 @@ def _drawing(shape, hbars=(), vbars=()):
 def _as_array(value, name, shape):
     """``value`` as a float array of ``shape``; ValueError with the reason it is not one."""
     if value is None:
-        raise ValueError(
-            f"{name} is not set yet (it is None): assign it in the cell above, run that cell, then this one"
-        )
+        raise ValueError(f"{name} is not set yet (it is None): assign it above, run that cell, then this one")
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
@@ -56,11 +54,11 @@ def _verify_cross(answer):
         far = out * (dist > 2)
         missed = [(r, c) for r, c in crossings if not np.any(out[max(r - 1, 0) : r + 2, max(c - 1, 0) : c + 2] > 0)]
         if missed:
-            expected = f"an output > 0 within one pixel of the crossing at {missed[0]}"
+            got = f"0 everywhere around it (largest output: {out.max():.6g})"
             return (
                 name,
-                expected,
-                f"0 everywhere around it (largest output: {out.max():.6g})",
+                f"an output > 0 within one pixel of the crossing at {missed[0]}",
+                got,
                 _cross_hint(weight, bias, 1),
             )
         if far.any():
@@ -116,16 +114,15 @@ STACK_LAYER = T("stack_layer", ("x", "weight", "bias"), conv_type2_2,
         ("bias once per input map", lambda x, w, b: conv_type2_2(x, w) + x.shape[0] * b[:, None, None], "the bias was added once per input map: add it once, after summing over the input maps."),
         ("flipped kernels", lambda x, w, b: conv_type2_2(x, w[..., ::-1, ::-1].copy(), b), "your kernels are flipped: that is convolution in the signal-processing sense (scipy.signal.convolve2d). This layer cross-correlates, as PyTorch's does: the kernel slides unflipped (correlate2d)."),
         ("transposed kernels", lambda x, w, b: conv_type2_2(x, w.swapaxes(-1, -2).copy(), b), "your kernels are transposed (rows and columns swapped): kernel row u meets image row r + u."),
-        ("one kernel for every map (type 2.1)", lambda x, w, b: conv_type2_1(x, w[:, 0], b), "every input map was filtered with the kernel of map 0 (that is type 2.1). In type 2.2 each input map has its own kernel in each filter."),
+        ("one kernel for every map (type 2.1)", lambda x, w, b: conv_type2_1(x, w[:, 0], b), "every input map was filtered with one kernel (map 0's), which is the same as filtering the summed maps: that is type 2.1. In type 2.2 each input map has its own kernel in each filter."),
         ("maps summed before filtering", lambda x, w, b: conv_type2_2(x.sum(0, keepdims=True), w.sum(1, keepdims=True), b), "the input maps were summed before filtering: filter each input map with its own kernel first, then sum."),
-        ("maps summed, one kernel", lambda x, w, b: conv_type2_2(x.sum(0, keepdims=True), w[:, :1], b), "the input maps were summed and filtered with one kernel: that is type 2.1."),
         ("no sum over maps (type 1)", lambda x, w, b: _partials(x, w) + b[:, None, None, None], "you kept one map per (filter, input map) pair: that is type 1. Sum over the input maps."),
         ("no sum, no bias", lambda x, w, b: _partials(x, w), "you kept one map per (filter, input map) pair (type 1) and left out the bias."),
         ("weight axes swapped", lambda x, w, b: conv_type2_2(x, w.swapaxes(0, 1).copy(), b), "the first two axes of weight are swapped: weight[j, c] is filter j's kernel for input map c."),
         ("padded to 'same'", lambda x, w, b: conv_type2_2(x, w, b, padding="same"), "the output is padded to the input's size; this layer has no padding (mode='valid')."),
     ), hint="each output map is built from every input map, each with its own kernel of that filter, plus the filter's bias; check the result's shape first: (K, H - kH + 1, W - kW + 1).",
-    forbid=("conv2d", "conv_type2_2", "conv_type2_1", "conv_type1", "conv3d"),
-    rule="build each output map from 2D cross-correlations of ONE map with ONE kernel (scipy.signal.correlate2d): this task asks you to write the sum yourself, without conv2d or conv_type2_2.")
+    forbid=("conv2d", "conv_type2_2", "conv_type2_1", "conv_type1", "conv3d", *LIBRARY_CONVOLUTIONS),
+    rule="build each output map from 2D cross-correlations of ONE map with ONE kernel (scipy.signal.correlate2d): this task asks you to write the sum yourself, without conv2d, conv_type2_2 or an n-d convolution that sums over the maps for you (scipy.signal.correlate, torch).")
 
 REORDER_FILTERS = T("reorder_filters", ("weight", "perm"), lambda weight, perm: weight[:, perm],
     build=lambda rng, k, c, perm=None: (rng.normal(size=(k, c, 3, 3)), rng.permutation(c) if perm is None else np.array(perm)),

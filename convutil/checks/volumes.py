@@ -49,6 +49,7 @@ AS_CONV3D = T("as_conv3d", ("weight", "padding"), lambda weight, padding: (weigh
         ("padding along depth", lambda w, p: (w[:, None], (p, p, p)), "no padding along depth: with it the kernel could slide along depth and give extra depth slices."),
         ("C channels of depth 1", lambda w, p: (w[:, :, None], (0, p, p)), "weight[:, :, None] means C input channels of depth 1. Here the stack is ONE channel that is C deep."),
         ("filters on axis 1", lambda w, p: (w[None], (0, p, p)), "weight[None] is one filter over C_out channels: the filters stay on the first axis."),
+        ("items swapped", lambda w, p: ((0, p, p), w[:, None]), "return (weight, padding), in that order: the 5D weight first, then the padding per axis."),
     ), hint="conv3d's weight is (C_out, C_in, kD, kH, kW): here the stack is how many channels, how deep, and how far may the kernel move along depth?")
 
 BANDED_WEIGHT = T("banded_weight", ("kernel", "maps", "stride"), _banded,
