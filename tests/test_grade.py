@@ -65,6 +65,54 @@ for name in dir(checks):
         setattr(checks, name, lambda *args, **kwargs: print("\u2714 passed"))"""
 
 
+def _with_code_last(nb, code: str):
+    """``nb`` with ``code`` appended to its last solution cell (just before the last checks run)."""
+    nb = nbformat.from_dict(nb)
+    index = max(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("solution"))
+    nb.cells[index].source += "\n" + code + "\n"
+    return nb
+
+
+WALK_BY_CLASS = '''def _conv(layer, shape):
+    size = tuple(conv_output_size(n, k, s, p, d) for n, k, s, p, d in
+                 zip(shape[1:], layer.kernel_size, layer.stride, layer.padding, layer.dilation))
+    params = conv_params(shape[0], layer.c_out, layer.kernel_size, groups=layer.groups, bias=layer.bias)
+    return (layer.c_out, *size), params, conv_macs(shape[0], layer.c_out, layer.kernel_size, size, groups=layer.groups)
+
+
+def _pool(layer, shape):
+    stride = layer.kernel_size if layer.stride is None else layer.stride
+    size = tuple(conv_output_size(n, k, s, p) for n, k, s, p in zip(shape[1:], layer.kernel_size, stride, layer.padding))
+    return (shape[0], *size), 0, 0
+
+
+def _linear(layer, shape):
+    return (layer.out_features,), shape[0] * layer.out_features + layer.out_features * layer.bias, shape[0] * layer.out_features
+
+
+RULES = {Conv2d: _conv, MaxPool2d: _pool, ReLU: lambda layer, shape: (shape, 0, 0),
+         Flatten: lambda layer, shape: ((math.prod(shape),), 0, 0), Linear: _linear}  # built once, before any check
+
+
+def walk(layers, input_shape):
+    """A correct walk that looks each layer's rule up in a dict keyed by its class."""
+    rows, shape = [], tuple(input_shape)
+    for layer in layers:
+        shape, params, macs = RULES[type(layer)](layer, shape)
+        rows.append((shape, params, macs))
+    return rows
+'''
+
+
+def _walk_by_class():
+    """Exercise 8's solution with a walk whose rules are looked up in a dict keyed by the layer classes."""
+    path = ROOT / "solutions" / "08-volume-to-volume.ipynb"
+    nb = _read(path)
+    index = next(i for i, c in enumerate(nb.cells) if "def walk(layers, input_shape):" in c.source)
+    nb.cells[index].source = WALK_BY_CLASS
+    return nb
+
+
 def _shortcut():
     """Exercise 2's solution with ``stack_layer`` written with the ``conv2d`` its task forbids, imported under another name."""
     path = ROOT / "solutions" / "02-convolution-over-a-stack.ipynb"
@@ -98,6 +146,7 @@ def _batch(folder: Path) -> None:
         "renamed": {"01 (1).ipynb": solved},
         "loop": {"final.ipynb": _with_code(solved, "while True:\n    pass")},
         "exits": {"mine.ipynb": _with_code(solved, "exit()")},
+        "exits_late": {"mine.ipynb": _with_code_last(solved, "exit()")},  # the kernel stops after more checks ran
         "os_exit": {FIRST.name: _with_code(solved, "import os; os._exit(1)")},
         "patched": {FIRST.name: _with_code(blank, PATCH)},
         "silenced": {FIRST.name: _with_code(blank, SILENCE)},
@@ -111,6 +160,7 @@ def _batch(folder: Path) -> None:
     }
     if _shortcut() is not None:
         students["shortcut"] = {"02.ipynb": _shortcut()}
+        students["classes_as_keys"] = {"08.ipynb": _walk_by_class()}
     for student, files in students.items():
         (folder / student).mkdir(parents=True)
         for name, nb in files.items():
@@ -119,6 +169,7 @@ def _batch(folder: Path) -> None:
     (folder / "garbage" / "answers.ipynb").write_text("my answers are on paper", encoding="utf-8")
     (folder / "garbage" / "essay.pdf").write_bytes(b"%PDF-1.4")
     (folder / "garbage" / ".DS_Store").write_bytes(b"\0")  # hidden: ignored
+    (folder / "empty").mkdir()  # handed in nothing
 
 
 @pytest.fixture(scope="module")
@@ -148,10 +199,10 @@ def test_the_batch_is_graded_and_exits_0(graded):
     assert done.returncode == 0, done.stderr
     assert {r["student"] for r in rows} >= {"correct", "blank", "loop", "exits", "os_exit", "garbage", "unrelated"}
     assert list(rows[0])[:4] == ["student", "exercise", "points", "max_points"]
-    # twelve students handed in exercise 1; four of them (correct, renamed, tampered, twice) solved it
+    # thirteen students handed in exercise 1; four of them (correct, renamed, tampered, twice) solved it
     first_check = next(c.metadata["nbgrader"]["grade_id"] for c in _read(FIRST).cells if grade.is_check(c))
-    assert f"{FIRST.stem}: 12 student(s)" in done.stdout
-    assert re.search(rf"{first_check} +passed by 4 of 12", done.stdout)
+    assert f"{FIRST.stem}: 13 student(s)" in done.stdout
+    assert re.search(rf"{first_check} +passed by 4 of 13", done.stdout)
 
 
 @pytest.mark.parametrize("student", ["correct", "renamed", "tampered"])
@@ -166,7 +217,8 @@ def test_solved_notebooks_earn_every_point_whatever_their_name_and_checks(graded
     [
         ("blank", "failed: "),
         ("loop", f"ran longer than {TIMEOUT} s"),
-        ("exits", "the kernel died"),
+        ("exits", "cell 4 (def output_size"),
+        ("exits_late", "called exit() or quit()"),
         ("os_exit", "the kernel died"),
         ("patched", "failed: "),
         ("silenced", "failed: "),
@@ -190,12 +242,21 @@ def test_a_notebook_that_kills_the_grader_costs_only_itself(graded):
 
 def test_files_that_are_not_graded_get_a_row_with_a_note(graded):
     rows = graded[1]
-    assert "not a notebook" in _row(rows, "garbage", "answers.ipynb")["note"]
+    assert "not a readable notebook" in _row(rows, "garbage", "answers.ipynb")["note"]
     assert "not a notebook" in _row(rows, "garbage", "essay.pdf")["note"]
     assert "matches no exercise" in _row(rows, "unrelated")["note"]
     for row in (_row(rows, "garbage", "answers.ipynb"), _row(rows, "unrelated")):
         assert (row["exercise"], float(row["points"])) == ("", 0)
     assert not [r for r in rows if r["file"] == ".DS_Store"]
+    assert _row(rows, "empty")["note"] == "no file handed in"
+
+
+def test_a_correct_answer_that_keys_a_dict_by_layer_class_passes(graded):
+    """The grader's fresh import of the checks keeps convutil's layer classes: a dict keyed by Conv2d still works."""
+    if _shortcut() is None:
+        pytest.skip("the course has no exercise 8")
+    row = _row(graded[1], "classes_as_keys")
+    assert float(row["points"]) == float(row["max_points"]), row["note"]
 
 
 def test_a_forbidden_shortcut_is_refused_under_grading_too(graded):
@@ -226,7 +287,7 @@ def test_per_check_rows_and_feedback_carry_the_full_message(graded):
     assert len(blank) == len([c for c in _read(FIRST).cells if grade.is_check(c)])
     executed = _read(feedback / "blank" / (FIRST.stem + ".executed.ipynb"))
     errors = [o for c in executed.cells if grade.is_check(c) for o in c.outputs if o.output_type == "error"]
-    text = (feedback / "blank" / f"{FIRST.name}.txt").read_text(encoding="utf-8")
+    text = (feedback / "blank" / f"{FIRST.stem}.txt").read_text(encoding="utf-8")
     assert len(errors) == len(blank)
     for row, error in zip(blank, errors):
         assert float(row["points"]) == 0
@@ -234,6 +295,9 @@ def test_per_check_rows_and_feedback_carry_the_full_message(graded):
         assert row["message"] in text
     executed = _read(feedback / "correct" / (FIRST.stem + ".executed.ipynb"))
     assert all(c.execution_count for c in executed.cells if c.cell_type == "code")
+    course_checks = [c.source for c in _read(FIRST).cells if grade.is_check(c)]
+    assert [c.source for c in executed.cells if grade.is_check(c)] == course_checks  # as the student knows them
+    assert "grade.py token" not in nbformat.writes(executed)
 
 
 def test_restore_puts_back_emptied_and_deleted_checks_in_place():

@@ -14,6 +14,7 @@ The independently written wrong answers per exercise are in ``test_mutations_NN.
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 from dataclasses import replace
@@ -84,7 +85,7 @@ def test_catalogue_names_real_notebooks_chapters_and_check_cells():
     assert len(entries) == len(TASKS)
     assert sum(len(e["misconceptions"]) for e in entries) >= 150
     for entry in entries:
-        assert set(entry) == {"exercise", "task", "checker", "chapter", "misconceptions"}
+        assert set(entry) == {"exercise", "task", "checker", "chapter", "misconceptions", "hint", "rule"}
         solution = ROOT / "solutions" / f"{entry['exercise']}.ipynb"
         assert solution.exists(), solution
         assert (ROOT / "book" / f"{entry['chapter']}.ipynb").exists(), entry["chapter"]
@@ -320,3 +321,51 @@ def test_a_case_is_a_call_the_student_can_copy():
 def test_exotic_answers_become_messages(answer):
     with pytest.raises(CheckFailed, match="is not right yet"):
         run(SQUARE, answer)
+
+
+class _EqualToEverything(int):
+    """An int whose ``==`` says yes to anything: the comparison must use the number it holds."""
+
+    def __eq__(self, other):
+        return True
+
+    __hash__ = int.__hash__
+
+
+class _TupleThatLies(tuple):
+    def __eq__(self, other):
+        return True
+
+    def __len__(self):
+        return 3
+
+    __hash__ = tuple.__hash__
+
+
+@pytest.mark.parametrize(
+    ("checker", "answer"),
+    [
+        ("check_output_size", lambda *args: _EqualToEverything(0)),
+        ("check_layer2_maps", lambda *args: _TupleThatLies([_EqualToEverything(0)] * 3)),
+        ("check_output_shape", lambda *args: _TupleThatLies()),
+    ],
+)
+def test_answers_whose_equality_lies_are_compared_by_their_values(checker, answer):
+    from convutil.checks import counting
+
+    with pytest.raises(CheckFailed, match="is not right yet"):
+        getattr(counting, checker)(answer)
+    with pytest.raises(CheckFailed, match="is not right yet"):
+        counting.check_volume_shape(_TupleThatLies([_EqualToEverything(0)] * 3))
+
+
+def test_the_feedback_example_on_the_exercises_page_is_what_a_student_sees():
+    import textwrap
+
+    from convutil.checks import counting
+
+    page = (ROOT / "book" / "exercises.md").read_text(encoding="utf-8")
+    example = textwrap.dedent(re.search(r"```text\n(  CheckFailed: layer2_maps.*?)\n  ```", page, re.S).group(1))
+    with pytest.raises(CheckFailed) as info:
+        counting.check_layer2_maps(lambda k1, k2: (k1 * k2, k2, k1 * k2))  # type 1's count for type 2.2
+    assert example == f"CheckFailed: {info.value}"

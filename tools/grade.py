@@ -19,9 +19,10 @@ For each notebook the grader
 1. puts back every check cell, and every read-only cell, as the course wrote
    it (a check cell the student deleted is inserted where it belongs);
 2. prefixes each check cell with a few lines (see ``PRELUDE``) that drop
-   every ``convutil`` module from ``sys.modules``, import the course's
-   checking code afresh from disk, and point the notebook's own names for
-   convutil modules, functions and classes at the fresh ones, so that patching
+   every ``convutil`` module but ``convutil.nn`` (whose layer classes must
+   keep their identity) from ``sys.modules``, import the course's checking
+   code afresh from disk, and point the notebook's own names for convutil
+   modules, functions and classes at the fresh ones, so that patching
    ``convutil.checks`` (or the reference functions it compares with) in a
    student's cell changes nothing, while the checks still recognise the
    functions a task forbids;
@@ -89,8 +90,8 @@ def _grade_refresh(namespace):
             return None
 
     bound = {{key: o for key, v in namespace.items() if (o := origin(v)) and o[0].split(".")[0] == "convutil"}}
-    for name in [n for n in sys.modules if n.split(".")[0] == "convutil"]:
-        del sys.modules[name]
+    for name in [n for n in sys.modules if n.split(".")[0] == "convutil" and n != "convutil.nn"]:
+        del sys.modules[name]  # (convutil.nn stays: its layer classes keep their identity, e.g. as dict keys)
     importlib.invalidate_caches()
     for key, (module, path) in bound.items():  # what the notebook bound from convutil, now the fresh objects
         try:
@@ -243,7 +244,9 @@ def restore_checks(submission, exercise: Exercise, prelude: bool = True, token: 
 
 
 def error_text(output) -> str:
-    return ANSI.sub("", f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".strip())
+    text = ANSI.sub("", f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".strip())
+    unknown = " (did the cell that defines it run, without an error?)" if output.get("ename") == "NameError" else ""
+    return text + unknown
 
 
 def score(executed, source, statuses: dict[int, str] | None = None, token: str | None = None) -> list[tuple]:
@@ -284,19 +287,23 @@ def execute(nb, timeout: float):
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     statuses: dict[int, str] = {}
-    current = {"index": None}
+    current, exits = {"index": None}, []
 
     def started(cell, cell_index, **_):
         current["index"] = cell_index
 
     def executed(cell, cell_index, execute_reply, **_):
-        statuses[cell_index] = (execute_reply or {}).get("content", {}).get("status", "ok")
+        content = (execute_reply or {}).get("content", {})
+        statuses[cell_index] = content.get("status", "ok")
+        if any(payload.get("source") == "ask_exit" for payload in content.get("payload", [])):
+            exits.append(cell_index)  # exit() or quit(): the kernel stops a little later, at no fixed cell
 
-    def where() -> str:
-        if current["index"] is None:
+    def where(index=None) -> str:
+        index = current["index"] if index is None else index
+        if index is None:
             return "the kernel's start"
-        first = (nb.cells[current["index"]].source.strip().splitlines() or [""])[0][:60]
-        return f"cell {current['index'] + 1} ({first})"
+        first = (nb.cells[index].source.strip().splitlines() or [""])[0][:60]
+        return f"cell {index + 1} ({first})"
 
     with tempfile.TemporaryDirectory(prefix="grade-") as folder:
         client = NotebookClient(
@@ -309,20 +316,25 @@ def execute(nb, timeout: float):
             on_cell_executed=executed,
             resources={"metadata": {"path": folder}},
         )
+        failure = None
         try:
             client.execute(stderr=subprocess.DEVNULL)  # the kernel's own log; the cells' stderr is in their outputs
         except CellTimeoutError:
-            return statuses, f"{where()} ran longer than {timeout:g} s (an endless loop?): notebook not graded"
+            failure = f"{where()} ran longer than {timeout:g} s (an endless loop?): notebook not graded"
         except DeadKernelError:
-            return statuses, f"the kernel died (exit(), os._exit or a crash; noticed at {where()}): notebook not graded"
+            failure = f"the kernel died (os._exit or a crash; noticed at {where()}): notebook not graded"
         except Exception as exc:  # noqa: BLE001 -- any other failure of the run is this notebook's, not the batch's
-            return statuses, f"could not run the notebook ({type(exc).__name__}: {exc}): notebook not graded"
-    return statuses, None
+            failure = f"could not run the notebook ({type(exc).__name__}: {exc}): notebook not graded"
+    if exits:
+        failure = f"{where(exits[0])} called exit() or quit(), which stops the notebook: notebook not graded"
+    return statuses, failure
 
 
 def grade_file(student: str, path: Path, relname: str, course_folder: Path, feedback: Path, timeout: float) -> dict:
     """Grade one submitted file; return its row: the CSV's columns, ``checks`` and the executed notebook's path."""
     row = {"student": student, "file": relname, "exercise": "", "points": 0.0, "max_points": "", "checks": []}
+    if path is None:
+        return {**row, "note": "no file handed in"}
     if path.suffix != ".ipynb":
         return {**row, "note": f"not a notebook (a {path.suffix or 'suffix-less'} file): not graded"}
     try:
@@ -333,7 +345,7 @@ def grade_file(student: str, path: Path, relname: str, course_folder: Path, feed
             raise ValueError("no cells")
     except Exception as exc:  # noqa: BLE001 -- whatever the file is, it is not a notebook we can grade
         reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
-        return {**row, "note": f"not a notebook ({reason})"}
+        return {**row, "note": f"not a readable notebook, damaged or incomplete? ({reason})"}
     exercise = match(nb, load_course(course_folder))
     if exercise is None:
         return {**row, "note": "matches no exercise of the course"}
@@ -342,6 +354,12 @@ def grade_file(student: str, path: Path, relname: str, course_folder: Path, feed
     graded = restore_checks(nb, exercise, token=token)
     statuses, failure = execute(graded, timeout)
     results = score(graded, exercise.nb, statuses, token)
+    for cell in graded.cells:  # the executed notebook as the student wrote it: the course's check, no token
+        if cell.source.startswith(PRELUDE_MARK):
+            cell.source = cell.source.split("# --- the course's check ---\n", 1)[1].split(f"\nprint({token!r})")[0]
+            for output in cell.get("outputs", []):
+                if "text" in output:
+                    output["text"] = output["text"].replace(f"{token}\n", "")
     executed_path = feedback / student / (relname.removesuffix(".ipynb") + ".executed.ipynb")
     executed_path.parent.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
@@ -376,6 +394,8 @@ def submitted_files(submissions: Path, outputs: tuple[Path, ...] = ()) -> list[t
             mine = any(path.resolve().is_relative_to(out) for out in outputs)
             if path.is_file() and not mine and not any(part.startswith(".") for part in rel.parts):
                 found.append((entry.name, path, rel.as_posix()))
+        if not found or found[-1][0] != entry.name:
+            found.append((entry.name, None, ""))  # an empty folder: a row that says so
     return found
 
 
@@ -449,7 +469,9 @@ def write_results(rows: list[dict], csv_path: Path, feedback: Path) -> None:
                     [row["student"], row["exercise"], row["file"], grade_id, f"{earned:g}", f"{points:g}", message]
                 )
     for row in rows:
-        path = feedback / row["student"] / f"{row['file']}.txt"
+        if not row["file"]:
+            continue
+        path = feedback / row["student"] / (row["file"].removesuffix(".ipynb") + ".txt")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(feedback_text(row), encoding="utf-8")
 
@@ -526,17 +548,34 @@ def failed_row(student: str, rel: str, note: str) -> dict:
 
 
 def grade_batch(pool_size: int, files: list, settings: tuple, report) -> list[dict]:
-    """Grade ``files`` in a pool of ``pool_size`` processes; call ``report(index, row)`` for each in order.
+    """Grade ``files`` in a pool of ``pool_size`` processes; call ``report(index, row)`` for each.
 
-    Files whose worker process died (a notebook can kill it: it is its
-    kernel's parent), and every file that pool had not finished, are graded
-    again, each in a pool of its own, so that only the culprit is lost.
+    A notebook can kill its worker process (it is its kernel's parent), which
+    breaks the pool: the files it had not finished are graded again in a
+    fresh pool, in reverse order (the culprit was among the first of them, so
+    the others now finish before it), and what breaks that pool too is graded
+    one file per pool, so that only the culprit is lost.
     """
     rows: list[dict | None] = [None] * len(files)
+    pending = list(range(len(files)))
+    for _ in range(2):  # every file; then, reversed, those a broken pool left undone
+        pending = _grade_round(pool_size, files, pending, settings, rows, report)[::-1] if pending else []
+    for index in sorted(pending):
+        student, path, rel = files[index]
+        if not _grade_round(1, files, [index], settings, rows, report):
+            continue
+        rows[index] = failed_row(student, rel, "the notebook killed the grader's process: not graded")
+        rows[index].update(identify(path, settings[0]))
+        report(index, rows[index])
+    return rows
+
+
+def _grade_round(size: int, files: list, indices: list[int], settings: tuple, rows: list, report) -> list[int]:
+    """Grade ``files[i]`` for ``i`` in ``indices`` in a pool of ``size``; return those a broken pool left undone."""
     broken = []
-    with ProcessPoolExecutor(max_workers=pool_size) as pool:
-        futures = [pool.submit(grade_file, *file, *settings) for file in files]
-        for index, future in enumerate(futures):
+    with ProcessPoolExecutor(max_workers=size) as pool:
+        futures = {index: pool.submit(grade_file, *files[index], *settings) for index in indices}
+        for index, future in futures.items():
             try:
                 rows[index] = future.result()
             except BrokenProcessPool:
@@ -547,18 +586,7 @@ def grade_batch(pool_size: int, files: list, settings: tuple, report) -> list[di
                     files[index][0], files[index][2], f"grader error ({type(exc).__name__}: {exc})"
                 )
             report(index, rows[index])
-    for index in broken:
-        student, _, rel = files[index]
-        with ProcessPoolExecutor(max_workers=1) as pool:
-            try:
-                rows[index] = pool.submit(grade_file, *files[index], *settings).result()
-            except BrokenProcessPool:
-                rows[index] = failed_row(student, rel, "the notebook killed the grader's process: not graded")
-                rows[index].update(identify(files[index][1], settings[0]))
-            except Exception as exc:  # noqa: BLE001
-                rows[index] = failed_row(student, rel, f"grader error ({type(exc).__name__}: {exc})")
-        report(index, rows[index])
-    return rows
+    return broken
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -568,6 +596,9 @@ def main(argv: list[str] | None = None) -> int:
     # the kernels import this repository's convutil (its checks), whatever else is installed
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     files = submitted_files(args.submissions, (args.csv, args.csv.with_suffix(".checks.csv"), args.feedback))
+    if files and all(path is None or path.parent == args.submissions for _, path, _ in files):
+        print(f"warning: {args.submissions} holds files but no student folders: each file is graded as a student"
+              " of its own (expected SUBMISSIONS/<student>/<notebook>.ipynb)", file=sys.stderr)  # fmt: skip
 
     def report(index: int, row: dict) -> None:
         total = f"{row['points']:g} / {row['max_points']:g}" if row["exercise"] else "0"
@@ -578,7 +609,7 @@ def main(argv: list[str] | None = None) -> int:
     write_results(rows, args.csv, args.feedback)
     print(summary(rows))
     print(
-        f"graded {len(files)} file(s) of {len({f[0] for f in files})} student(s) in {time.perf_counter() - start:.1f} s"
+        f"graded {sum(f[1] is not None for f in files)} file(s) of {len({f[0] for f in files})} student(s) in {time.perf_counter() - start:.1f} s"
         f" -> {args.csv}, {args.csv.with_suffix('.checks.csv')}, {args.feedback}/"
     )
     return 0

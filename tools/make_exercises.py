@@ -155,6 +155,7 @@ def with_nbgrader_metadata(nb, name: str):
             cell.metadata["nbgrader"] = nbgrader_meta(
                 grade_id=old["grade_id"], grade=True, locked=True, points=old["points"]
             )
+            add_tag(cell, RAISES)  # nbgrader's release keeps it: "Run all" goes on past a failing check
         elif has_solution_region(cell):
             if cell.cell_type != "code":
                 raise AuthoringError(
@@ -165,6 +166,9 @@ def with_nbgrader_metadata(nb, name: str):
             grade_id = f"{following[0] if following else cell.get('id', index)}_solution"
             grade_id = unique(grade_id, used)
             cell.metadata["nbgrader"] = nbgrader_meta(grade_id=grade_id, solution=True)
+            blank, _ = blank_regions(cell.source, ["# YOUR CODE HERE", "raise NotImplementedError()"], where)
+            if raises_at_top_level(blank):  # as nbgrader releases it, the cell raises: "Run all" goes on
+                add_tag(cell, RAISES)
         elif cell.cell_type == "code" and imports_checkers(cell):
             setups += 1
             grade_id = unique("setup" if setups == 1 else f"setup_{setups}", used)
@@ -348,7 +352,7 @@ def checker_catalogue() -> list[dict]:
         return []
     return [
         {"exercise": t.exercise, "task": t.name, "checker": f"check_{t.name}", "chapter": t.chapter,
-         "misconceptions": [(m.label, m.hint) for m in t.misconceptions]}
+         "misconceptions": [(m.label, m.hint) for m in t.misconceptions], "hint": t.hint, "rule": t.rule}
         for t in tasks()
     ]  # fmt: skip
 
@@ -400,7 +404,10 @@ def catalogue_page(source: Path, root: Path) -> str:
     lines += ["(catalogue-misconceptions)=", "## Tasks and the misconceptions the checks recognise", ""]
     lines += [
         "Under each task: the misconceptions its check recognises, each with the hint a student sees",
-        "when their answer matches it (`...` stands for the numbers of the failing case).",
+        "when their answer matches it on every failing case (`...` stands for the numbers of the failing",
+        "case); the general hint, shown when no misconception explains the answer; and the task's rule,",
+        "where it forbids a shortcut (the check refuses it while the student's function runs). Every call",
+        "of a student's function may take 5 s (time spent importing modules not counted).",
         "",
     ]
     if not entries:
@@ -417,14 +424,20 @@ def task_section(stem: str, info: dict, entries: list[dict]) -> list[str]:
     for grade_id, points in info["points"].items():
         title = info["titles"].get(grade_id) or grade_id
         lines.append(f"- **{markdown_text(title)}** (`{grade_id}`, {points:g} point{'s' if points != 1 else ''})")
-        for label, hint in by_task.pop(grade_id, {}).get("misconceptions", []):
-            lines.append(f"  - *{markdown_text(label)}*: {markdown_text(hint)}")
+        lines += task_hints(by_task.pop(grade_id, {}))
     for task, entry in by_task.items():  # a checker whose task name is not a grade_id of the notebook
-        lines.append(f"- `{task}` (`{entry['checker']}`)")
-        lines += [
-            f"  - *{markdown_text(label)}*: {markdown_text(hint)}" for label, hint in entry.get("misconceptions", [])
-        ]
+        lines += [f"- `{task}` (`{entry['checker']}`)", *task_hints(entry)]
     return [*lines, ""]
+
+
+def task_hints(entry: dict) -> list[str]:
+    """A task's misconceptions (one line per distinct hint), general hint and rule, as Markdown list items."""
+    labels: dict[str, list[str]] = {}
+    for label, hint in entry.get("misconceptions", []):
+        labels.setdefault(hint, []).append(label)
+    lines = [f"  - *{' / '.join(map(markdown_text, names))}*: {markdown_text(hint)}" for hint, names in labels.items()]
+    lines += [f"  - general hint: {markdown_text(entry['hint'])}"] if entry.get("hint") else []
+    return lines + ([f"  - rule: {markdown_text(entry['rule'])}"] if entry.get("rule") else [])
 
 
 def normalise_solutions(source: Path, root: Path) -> dict[Path, str]:

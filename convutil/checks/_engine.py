@@ -14,7 +14,6 @@ import traceback
 import zlib
 from collections import Counter, namedtuple
 from collections.abc import Callable
-from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from types import BuiltinFunctionType, FunctionType
@@ -156,9 +155,13 @@ def _kind(value) -> str:
 
 
 def _number(value):
-    """``value`` as a Python number when it is one (0-d numeric arrays included, bools excluded), else None."""
-    value = value.item() if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf" else value
-    return None if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.number)) else value
+    """``value`` as a built-in int or float when it is a number (0-d numeric arrays included, bools excluded), else
+    None. Built-in, so that an answer's own ``==`` (an int subclass equal to everything) has no say."""
+    if isinstance(value, np.ndarray | np.generic) and value.dtype.kind in "iuf" and not value.ndim:
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    return int.__int__(value) if isinstance(value, int) else float(value)  # a number, not a subclass with its own ==
 
 
 def _shape_note(expected: tuple, got: tuple) -> str:
@@ -209,7 +212,9 @@ def compare(expected, got, *, rtol: float = 1e-6, atol: float = 1e-8, at: str = 
     if isinstance(expected, (tuple, list)):
         if isinstance(got, np.ndarray) and got.ndim == 1:
             got = list(got)
-        if not isinstance(got, (tuple, list)):
+        if isinstance(got, (tuple, list)):  # its items as stored, whatever a subclass's len, iteration and == say
+            got = (tuple if isinstance(got, tuple) else list).__getitem__(got, slice(None))
+        else:
             return f"{where}expected a tuple of {len(expected)} items, got {_kind(got)}: {show(got)}"
         if len(got) != len(expected):
             return f"{where}expected {len(expected)} items, got {len(got)}: {show(got)}"
@@ -296,11 +301,12 @@ def where_raised(exc: BaseException) -> str:
     return "; ".join(f"in {f.name}, line {f.lineno}" + (f": {f.line}" if f.line else "") for f in frames[-2:])
 
 
-def call_with_time_limit(func, args: tuple, max_lines: int | None = None):
-    """Call ``func(*args)`` in a helper thread; return ``(result, error, timed_out, lines)``. Time spent importing
-    does not count; an overrunning call is stopped (SystemExit in its thread). ``lines`` counts the Python lines run
-    in the student's own files when ``max_lines`` is set."""
-    box: dict[str, Any] = {"lines": 0 if max_lines else None}
+def call_with_time_limit(func, args: tuple, max_lines: int | None = None, forbid: dict | None = None):
+    """Call ``func(*args)`` in a helper thread; return ``(result, error, timed_out, lines, used)``. Time spent
+    importing does not count; an overrunning call is stopped (SystemExit in its thread). ``lines`` counts the Python
+    lines run in the student's own files when ``max_lines`` is set; ``used`` names the first ``forbid`` function
+    (see :func:`forbidden_keys`) the call reached."""
+    box: dict[str, Any] = {"lines": 0 if max_lines else None, "used": None}
 
     def local(frame, event, arg):
         box["lines"] += event == "line"
@@ -310,15 +316,22 @@ def call_with_time_limit(func, args: tuple, max_lines: int | None = None):
         name = frame.f_code.co_filename
         return local if _student_file(name) and not name.startswith("<") else None
 
+    def profile(frame, event, arg):  # every call, however the student's code reached the function
+        if event == "call" and not box["used"]:
+            box["used"] = forbid.get(f"{frame.f_globals.get('__name__')}.{frame.f_code.co_qualname}")
+        elif event == "c_call" and not box["used"]:
+            box["used"] = forbid.get(_key(arg))
+
     def target():
-        if max_lines:
-            sys.settrace(tracer)
+        sys.settrace(tracer if max_lines else None)
+        sys.setprofile(profile if forbid else None)
         try:
             box["result"] = func(*args)
         except BaseException as exc:  # the student's exception, reported as feedback
             box["error"] = exc
         finally:
             sys.settrace(None)
+            sys.setprofile(None)
 
     worker = threading.Thread(target=target, daemon=True, name="convutil-check")
     deadline, hard_stop = time.monotonic() + TIME_LIMIT, time.monotonic() + 20 * TIME_LIMIT
@@ -330,45 +343,27 @@ def call_with_time_limit(func, args: tuple, max_lines: int | None = None):
             deadline = time.monotonic() + TIME_LIMIT  # time spent importing does not count
     if worker.is_alive():  # stop it: SystemExit in its thread at its next Python step (a C call runs to its end)
         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), ctypes.py_object(SystemExit))
-        return None, None, True, box["lines"]
-    return box.get("result"), box.get("error"), False, box["lines"]
+        return None, None, True, box["lines"], box["used"]
+    return box.get("result"), box.get("error"), False, box["lines"], box["used"]
 
 
 def _key(value) -> str | None:
-    return f"{value.__module__}.{value.__qualname__}" if isinstance(value, FunctionType | BuiltinFunctionType) else None
+    """Where a function is defined (``convutil.core.conv2d``), as the profiler sees its calls; None for others."""
+    if isinstance(value, FunctionType):
+        return f"{value.__globals__.get('__name__')}.{value.__code__.co_qualname}"
+    return f"{value.__module__}.{value.__qualname__}" if isinstance(value, BuiltinFunctionType) else None
 
 
-@contextmanager
-def forbidden(names: tuple[str, ...], namespace: dict, used: list):
-    """Replace the functions ``names`` (``conv2d`` of convutil, ``torch.autograd.grad`` of an imported module)
-    wherever a module or ``namespace`` holds them, until the block ends. A function is recognised by its module and
-    name, not its identity: copies from an earlier import of convutil (a notebook graded with fresh checks) count."""
+def forbidden_keys(names: tuple[str, ...]) -> dict[str, str]:
+    """``{key: name}`` for the functions ``names``: convutil's (``conv2d``) and those of modules already imported
+    (``torch.autograd.grad``). A call is recognised by where the function is defined, however the code reached it."""
     from .. import core, counting, crossmap, types
 
-    wanted = {f"{m.__name__}.{n}": n for n in names for m in (core, types, counting, crossmap) if hasattr(m, n)}
-    for name in (name for name in names if "." in name):  # torch.autograd.grad: only where torch is imported
+    found = {n: getattr(m, n) for n in names for m in (core, types, counting, crossmap) if hasattr(m, n)}
+    for name in (n for n in names if "." in n):
         module, _, attr = name.rpartition(".")
-        wanted[_key(getattr(sys.modules.get(module), attr, None)) or name] = name
-
-    def refused(name):
-        def stand_in(*args, **kwargs):
-            used.append(name)
-            raise CheckFailed(f"this task asks you to write it without {name}")  # inside the student's call
-
-        return stand_in
-
-    patched, short = [], {name.rpartition(".")[2] for name in names}
-    spaces = [vars(m) for m in list(sys.modules.values()) if isinstance(getattr(m, "__dict__", None), dict)]
-    for space in [namespace, *spaces]:  # every module under the function's own name; the student's namespace fully
-        for name in list(space) if space is namespace else short & space.keys():
-            if _key(space[name]) in wanted:
-                patched.append((space, name, space[name]))
-                space[name] = refused(wanted[_key(space[name])])
-    try:
-        yield
-    finally:
-        for space, name, value in patched:
-            space[name] = value
+        found.setdefault(name, getattr(sys.modules.get(module), attr, None))
+    return {_key(function) or name: name for name, function in found.items()}
 
 
 _Outcome = namedtuple("_Outcome", "case expected got problem")  # one case: what was expected, got, and how it differs
@@ -413,7 +408,7 @@ MESSAGES = {
     "error": '{task} raised an error on the case "{case}":\n  call:  {call}\n  error: {error}\n  where: {where}\nRun that call yourself in a new cell to see the whole traceback.',
     "changed": '{task} changed its input on the case "{case}":\n  call:    {call}\n  changed: {changed}\nHint: your function changed its input. A function must not modify its arguments: the caller still needs them. Work on a copy (a.copy()) or build a new array; `a += b`, `a[...] = ...` and `np.add(..., out=a)` write into a.',
     "loops": '{task} is not vectorized on the case "{case}":\n  call:  {call}\n  it ran {lines} lines of Python (at most {max_lines} expected).\nHint: {rule}',
-    "unset": "{task} is not set yet: replace `raise NotImplementedError()` with your code that assigns {task}, run that cell, then run this check again.",
+    "unset": "{task} is not set yet (it is None): replace `raise NotImplementedError()` with your code that assigns {task}, run that cell (if it raised an error, fix that first), then run this check again.",
     "not callable": "This check expects your function {task} itself, e.g. check_{task}({task}); it got {got}.",
     "wrong": '{task} is not right yet on the case "{case}"{more}:\n  call:     {call}\n  expected: {expected}\n  got:      {got}\n  problem:  {problem}\n{hints}',
     "wrong value": "{task} is not right yet{given}:\n  expected: {expected}\n  got:      {got}\n  problem:  {problem}\n{hints}",
@@ -431,7 +426,7 @@ def _fail(task: Task, kind: str, **fields):
 def _call_problem(error, timed_out, lines, used, changed, max_lines) -> tuple[str, dict] | None:
     """What went wrong in a call that gave no answer to compare (rule, time-out, error, changed input, loops)."""
     if used:
-        return "rule", {"used": used[0]}
+        return "rule", {"used": used}
     if timed_out:
         return "time", {"limit": TIME_LIMIT}
     if isinstance(error, NotImplementedError):
@@ -447,11 +442,10 @@ def _call_problem(error, timed_out, lines, used, changed, max_lines) -> tuple[st
 
 def _run_calls(task: Task, func, cases: list[Case], expected: list) -> list[_Outcome]:
     """Call ``func`` on every case (rules in force); fail at once on a call that gives no answer."""
-    outcomes, used = [], []
-    for case, right in zip(cases, expected):  # the rules in force anew for each call: modules it imported count
-        args = copy.deepcopy(tuple(case.args.values()))
-        with forbidden(task.forbid, getattr(func, "__globals__", {}), used) if task.forbid else nullcontext():
-            result, error, timed_out, lines = call_with_time_limit(func, args, task.max_lines)
+    outcomes = []
+    for case, right in zip(cases, expected):  # the forbidden functions looked up anew: a module the call imported
+        args, forbid = copy.deepcopy(tuple(case.args.values())), forbidden_keys(task.forbid)
+        result, error, timed_out, lines, used = call_with_time_limit(func, args, task.max_lines, forbid)
         changes = (_changed(a, b, n) for n, a, b in zip(case.args, case.args.values(), args))
         changed = next((c for c in changes if c), None)
         problem = _call_problem(error, timed_out, lines, used, changed, task.max_lines)

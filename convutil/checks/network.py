@@ -19,14 +19,16 @@ def _walk_wrong(layers, input_shape, mistake):
         conv, biased, seen = isinstance(layer, Conv2d), getattr(layer, "bias", False), shape
         kinds, change = _MISREAD.get(mistake, ((), None))
         layer = replace(layer, **change(layer)) if isinstance(layer, kinds) else layer
-        if conv and mistake == "pad_once":  # padding p on one side: as if the input were p smaller, padded on both
+        if (
+            conv and mistake == "padding on one side"
+        ):  # padding p on one side: as if the input were p smaller, padded on both
             seen = (shape[0], *(n - p for n, p in zip(shape[1:], layer.padding)))
-        if conv and mistake == "no_c_in":  # one kernel per filter: as if each group held one map
+        if conv and mistake == "one kernel per filter":  # one kernel per filter: as if each group held one map
             seen = (layer.groups, *shape[1:])
         shape, params = layer.output_shape(seen), sum(math.prod(s) for s in layer.param_shapes(seen).values() if s)
-        bias_macs = biased and mistake in ("macs_with_bias", "conv_macs_with_bias" if conv else "")
+        bias_macs = biased and mistake in ("bias counted as a MAC", "convolution bias counted as a MAC" if conv else "")
         rows.append((shape, params, layer.macs(seen) + bias_macs * math.prod(shape)))
-    if mistake == "channels_last":
+    if mistake == "channels last":
         rows = [((*s[1:], s[0]) if len(s) == 3 else s, p, m) for s, p, m in rows]
     return rows
 
@@ -50,23 +52,23 @@ _LENET = [Conv2d(6, 5, padding=2), ReLU(), MaxPool2d(2), Conv2d(16, 5), ReLU(), 
 _LENET += [Linear(120), ReLU(), Linear(84), ReLU(), Linear(10)]
 _POOLS = (MaxPool2d, AvgPool2d)
 _MISREAD = {  # mistake: (the layers it affects, the fields it reads wrong)
-    "pool_stride_1": (_POOLS, lambda layer: {"stride": layer.stride or 1}),
-    "pool_padding_0": (_POOLS, lambda layer: {"padding": 0}),
-    "no_dilation": (Conv2d, lambda layer: {"dilation": 1}),
-    "square_kernel": (Conv2d, lambda layer: {"kernel_size": layer.kernel_size[0]}),
-    "no_bias": ((Conv2d, Linear), lambda layer: {"bias": False}),
+    "pooling stride taken as 1": (_POOLS, lambda layer: {"stride": layer.stride or 1}),
+    "pooling padding ignored": (_POOLS, lambda layer: {"padding": 0}),
+    "dilation ignored": (Conv2d, lambda layer: {"dilation": 1}),
+    "square kernel assumed": (Conv2d, lambda layer: {"kernel_size": layer.kernel_size[0]}),
+    "biases missing": ((Conv2d, Linear), lambda layer: {"bias": False}),
 }
 _WALK_HINTS = {
-    "pool_stride_1": "MaxPool2d(2) has stride None, which means stride = kernel_size: a 2x2 pooling halves the size.",
-    "pool_padding_0": "pooling pads too, when its padding is > 0 (max pooling pads with -inf): use it in the output-size rule.",
-    "no_dilation": "a dilated kernel spans dilation * (k - 1) + 1 pixels: use the dilation in the output-size rule.",
-    "square_kernel": "kernels can be non-square: kernel_size is (kH, kW), and the width uses kW.",
-    "pad_once": "padding adds zeros on EACH side.",
-    "no_c_in": "each filter of a standard layer (groups=1) has one kernel for every map of its input volume.",
-    "no_bias": "a layer with bias=True learns one bias per output (c_out or out_features of them): count them.",
-    "macs_with_bias": "adding the bias is not a multiply-accumulate: MACs count weight x input products only.",
-    "conv_macs_with_bias": "adding the bias is not a multiply-accumulate: MACs count weight x input products only.",
-    "channels_last": "shapes are channels first: (maps, height, width).",
+    "pooling stride taken as 1": "MaxPool2d(2) has stride None, which means stride = kernel_size: a 2x2 pooling halves the size.",
+    "pooling padding ignored": "pooling pads too, when its padding is > 0 (max pooling pads with -inf): use it in the output-size rule.",
+    "dilation ignored": "a dilated kernel spans dilation * (k - 1) + 1 pixels: use the dilation in the output-size rule.",
+    "square kernel assumed": "kernels can be non-square: kernel_size is (kH, kW), and the width uses kW.",
+    "padding on one side": "padding adds zeros on EACH side.",
+    "one kernel per filter": "each filter of a standard layer (groups=1) has one kernel for every map of its input volume.",
+    "biases missing": "a layer with bias=True learns one bias per output (c_out or out_features of them): count them.",
+    "bias counted as a MAC": "adding the bias is not a multiply-accumulate: MACs count weight x input products only.",
+    "convolution bias counted as a MAC": "adding the bias is not a multiply-accumulate: MACs count weight x input products only.",
+    "channels last": "shapes are channels first: (maps, height, width).",
 }
 
 WALK = T("walk", ("layers", "input_shape"),
