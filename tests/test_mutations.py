@@ -32,6 +32,8 @@ import convutil
 from convutil.checks import PASS_MARK, Case, CheckFailed, Misconception, Task, _engine, compare, run, tasks
 
 ROOT = Path(__file__).resolve().parents[1]
+# the course's notebooks: the solutions, or in a student copy of the course the exercises (same check cells)
+COURSE = ROOT / "solutions" if (ROOT / "solutions").is_dir() else ROOT / "exercises"
 TASKS = tasks()
 MISCONCEPTIONS = [(task, m) for task in TASKS for m in task.misconceptions]
 
@@ -86,7 +88,7 @@ def test_catalogue_names_real_notebooks_chapters_and_check_cells():
     assert sum(len(e["misconceptions"]) for e in entries) >= 150
     for entry in entries:
         assert set(entry) == {"exercise", "task", "checker", "chapter", "misconceptions", "hint", "rule"}
-        solution = ROOT / "solutions" / f"{entry['exercise']}.ipynb"
+        solution = COURSE / f"{entry['exercise']}.ipynb"
         assert solution.exists(), solution
         assert (ROOT / "book" / f"{entry['chapter']}.ipynb").exists(), entry["chapter"]
         calls = [c.source for c in nbformat.read(solution, as_version=4).cells if "nbgrader" in c.metadata]
@@ -95,7 +97,7 @@ def test_catalogue_names_real_notebooks_chapters_and_check_cells():
 
 
 def test_every_check_cell_makes_one_check_call():
-    for path in sorted((ROOT / "solutions").glob("*.ipynb")):
+    for path in sorted(COURSE.glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.metadata.get("nbgrader", {}).get("grade"):
                 assert cell.source.count("checks.check_") == 1, (path.name, cell.source)
