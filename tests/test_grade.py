@@ -129,6 +129,16 @@ def _shortcut():
     return nb
 
 
+# a check call rewritten away by an input transformer that keeps every other line (the token's too): this
+# cannot be prevented from inside the kernel, so the note asks for a review by hand
+REWRITE = (
+    'get_ipython().input_transformers_post.append(lambda L: ["pass\\n" if l.startswith("checks.") else l for l in L])'
+)
+# a wrong answer that carries the labels of the library's function (functools.wraps): graded as the student's
+WRAPPED = (
+    "import functools\n@functools.wraps(convutil.conv_output_size)\ndef output_size(n, k, s=1, p=0, d=1):\n    return 0"
+)
+
 # IPython itself told to swallow every error, or to replace every later cell by `pass`
 SILENCE = "get_ipython().set_custom_exc((BaseException,), lambda *args, **kwargs: None)"
 SKIP = "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])"
@@ -151,6 +161,8 @@ def _batch(folder: Path) -> None:
         "patched": {FIRST.name: _with_code(blank, PATCH)},
         "silenced": {FIRST.name: _with_code(blank, SILENCE)},
         "skipped": {FIRST.name: _with_code(blank, SKIP)},
+        "rewritten": {FIRST.name: _with_code(blank, REWRITE)},
+        "wrapped": {FIRST.name: _with_code(solved, WRAPPED)},
         "other": {FIRST.name: _read(OTHER)},
         "tampered": {"x.ipynb": emptied},
         "twice": {"a.ipynb": blank, "b.ipynb": solved},
@@ -199,10 +211,10 @@ def test_the_batch_is_graded_and_exits_0(graded):
     assert done.returncode == 0, done.stderr
     assert {r["student"] for r in rows} >= {"correct", "blank", "loop", "exits", "os_exit", "garbage", "unrelated"}
     assert list(rows[0])[:4] == ["student", "exercise", "points", "max_points"]
-    # thirteen students handed in exercise 1; four of them (correct, renamed, tampered, twice) solved it
+    # fifteen students handed in exercise 1: four solved it (correct, renamed, tampered, twice); "rewritten" cheats
     first_check = next(c.metadata["nbgrader"]["grade_id"] for c in _read(FIRST).cells if grade.is_check(c))
-    assert f"{FIRST.stem}: 13 student(s)" in done.stdout
-    assert re.search(rf"{first_check} +passed by 4 of 13", done.stdout)
+    assert f"{FIRST.stem}: 15 student(s)" in done.stdout
+    assert re.search(rf"{first_check} +passed by 5 of 15", done.stdout)  # "rewritten" too: see its test
 
 
 @pytest.mark.parametrize("student", ["correct", "renamed", "tampered"])
@@ -231,6 +243,17 @@ def test_broken_notebooks_earn_nothing_and_say_why(graded, student, note):
     assert float(row["points"]) == 0
     assert float(row["max_points"]) == _points(FIRST)
     assert note in row["note"]
+
+
+def test_a_notebook_that_works_against_the_grader_is_flagged_for_review(graded):
+    row = _row(graded[1], "rewritten")
+    assert "review by hand: it uses input_transformers" in row["note"]
+    assert "review by hand" not in _row(graded[1], "correct")["note"]
+
+
+def test_a_function_wearing_the_librarys_labels_is_graded_as_the_students_own(graded):
+    row = _row(graded[1], "wrapped")
+    assert row["note"].startswith("failed: output_size")
 
 
 def test_a_notebook_that_kills_the_grader_costs_only_itself(graded):

@@ -29,7 +29,9 @@ For each notebook the grader
 3. runs the notebook top to bottom in a fresh kernel, in a temporary folder,
    with a time limit per cell (``--timeout``), errors allowed;
 4. awards a check cell's points when it ran to its end without an error (it
-   ends by printing a random token the notebook cannot know in advance).
+   ends by printing a random token the notebook cannot know in advance, so
+   a check skipped or silenced earns nothing; a notebook written to rewrite
+   its cells can still fake a pass, and is flagged, see below).
 
 Results:
 
@@ -38,7 +40,9 @@ Results:
   than ``--timeout``), kills its kernel (``exit()``, ``os._exit``, a crash), is
   not a notebook, or matches no exercise gets a row with 0 points and a note
   saying why; the batch goes on. When a student handed in several notebooks
-  of one exercise, the best counts and the note names the others.
+  of one exercise, the best counts and the note names the others. The note of
+  a notebook whose code touches the grading machinery (``SUSPICIOUS``) ends
+  with "review by hand".
 * ``FILE`` with ``.checks.csv`` instead of ``.csv``: one row per check, with
   the checker's full message.
 * ``--feedback DIR`` (default: ``feedback/`` beside the CSV): per student,
@@ -80,12 +84,15 @@ PRELUDE = f"""{PRELUDE_MARK}: the course's checking code, imported afresh from d
 def _grade_refresh(namespace):
     import importlib, sys, types
 
-    def origin(value):  # (module, attribute path) of a module, function or class; None for anything else
+    def origin(value):  # (module, attribute path) of convutil's own module, function or class; None for others
         try:
             if isinstance(value, types.ModuleType):
                 return value.__name__, ""
             module, path = getattr(value, "__module__", None), getattr(value, "__qualname__", None)
-            return (module, path) if isinstance(module, str) and isinstance(path, str) else None
+            found = sys.modules.get(module)
+            for part in path.split("."):  # the object itself, not one that only carries its labels (functools.wraps)
+                found = getattr(found, part)
+            return (module, path) if found is value else None
         except Exception:
             return None
 
@@ -108,6 +115,16 @@ del _grade_refresh
 {{imports}}
 # --- the course's check ---
 """
+
+
+# What only a notebook that works against the grader needs (the guide explains what grading cannot prevent):
+# a submission that uses one of these is graded as usual, and its note asks for a review by hand.
+SUSPICIOUS = re.compile(
+    r"input_transformers|ast_transformers|set_custom_exc|setprofile|settrace|sys\.modules|__code__|__array|"
+    r"\bexec\(|\beval\(|\bsetattr\(|ctypes|\bsignal\.(signal|alarm|setitimer)|threading|multiprocessing|os\.kill|"
+    r"^\s*(np|numpy|math|sys|convutil[\w.]*)\.\w+(\.\w+)*\s*=[^=]",
+    re.MULTILINE,
+)
 
 
 class Exercise(NamedTuple):
@@ -295,14 +312,15 @@ def execute(nb, timeout: float):
     def executed(cell, cell_index, execute_reply, **_):
         content = (execute_reply or {}).get("content", {})
         statuses[cell_index] = content.get("status", "ok")
-        if any(payload.get("source") == "ask_exit" for payload in content.get("payload", [])):
+        if any(p.get("source") == "ask_exit" and not p.get("keepkernel") for p in content.get("payload", [])):
             exits.append(cell_index)  # exit() or quit(): the kernel stops a little later, at no fixed cell
 
     def where(index=None) -> str:
         index = current["index"] if index is None else index
         if index is None:
             return "the kernel's start"
-        first = (nb.cells[index].source.strip().splitlines() or [""])[0][:60]
+        source = nb.cells[index].source.split("# --- the course's check ---\n")[-1]  # a check cell: its check
+        first = (source.strip().splitlines() or [""])[0][:60]
         return f"cell {index + 1} ({first})"
 
     with tempfile.TemporaryDirectory(prefix="grade-") as folder:
@@ -372,6 +390,9 @@ def grade_file(student: str, path: Path, relname: str, course_folder: Path, feed
     earned = sum(r[2] for r in results)
     failed = [r[0] for r in results if r[2] < r[1]]
     note = "all checks passed" if not failed else f"failed: {', '.join(failed)}"
+    students = "\n".join(c.source for c in nb.cells if c.cell_type == "code")  # as handed in
+    flagged = sorted({m.group(0).strip()[:30] for m in SUSPICIOUS.finditer(students)})
+    note += f"; review by hand: it uses {', '.join(flagged)}" if flagged else ""
     return {**row, "points": earned, "checks": results, "note": note, "executed": str(executed_path)}
 
 

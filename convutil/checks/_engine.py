@@ -31,7 +31,7 @@ _PACKAGE = str(Path(__file__).resolve().parents[1])
 _LIBRARY = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, _PACKAGE, str(Path(threading.__file__).parent)})
 _FAILURES: Counter = Counter()
 #: Convolutions from other libraries that would do a task's sum over the maps (forbidden where convutil's are).
-LIBRARY_CONVOLUTIONS = ("torch.nn.functional.conv2d", "scipy.signal.correlate", "scipy.signal.convolve", "scipy.signal.fftconvolve", "scipy.ndimage.correlate", "scipy.ndimage.convolve")  # fmt: skip
+LIBRARY_CONVOLUTIONS = ("_conv_nd", "_correlate", "_im2col_matmul", "_depthwise", "torch.conv1d", "torch.conv3d", "torch.convolution", "torch.nn.functional.conv2d", "scipy.signal.correlate", "scipy.signal.convolve", "scipy.signal.fftconvolve", "scipy.ndimage.correlate", "scipy.ndimage.convolve")  # fmt: skip
 
 
 class CheckFailed(AssertionError):
@@ -155,13 +155,13 @@ def _kind(value) -> str:
 
 
 def _number(value):
-    """``value`` as a built-in int or float when it is a number (0-d numeric arrays included, bools excluded), else
-    None. Built-in, so that an answer's own ``==`` (an int subclass equal to everything) has no say."""
+    """``value`` as a built-in int or float when it is one (0-d numeric arrays included, bools excluded), else None.
+    Read with the base classes' methods, so that an answer's own ``==``, ``__float__`` or ``item`` has no say."""
     if isinstance(value, np.ndarray | np.generic) and value.dtype.kind in "iuf" and not value.ndim:
-        value = value.item()
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        value = (np.ndarray if isinstance(value, np.ndarray) else np.generic).item(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return int.__int__(value) if isinstance(value, int) else float(value)  # a number, not a subclass with its own ==
+    return int.__int__(value) if isinstance(value, int) else float.__float__(value)
 
 
 def _shape_note(expected: tuple, got: tuple) -> str:
@@ -211,7 +211,7 @@ def compare(expected, got, *, rtol: float = 1e-6, atol: float = 1e-8, at: str = 
         return f"{where}expected {show(expected)}, got {show(number)}"
     if isinstance(expected, (tuple, list)):
         if isinstance(got, np.ndarray) and got.ndim == 1:
-            got = list(got)
+            got = np.ndarray.tolist(got)
         if isinstance(got, (tuple, list)):  # its items as stored, whatever a subclass's len, iteration and == say
             got = (tuple if isinstance(got, tuple) else list).__getitem__(got, slice(None))
         else:
@@ -249,7 +249,7 @@ def _compare_arrays(expected: np.ndarray, got, rtol: float, atol: float, where: 
         return f"{where}expected shape {expected.shape}, got shape {got.shape}{_shape_note(expected.shape, got.shape)}"
     if got.dtype.kind not in "biuf":
         return f"{where}expected real numbers, got an array of dtype {got.dtype}"
-    got_f, exp_f = got.astype(np.float64), expected.astype(np.float64)
+    got_f, exp_f = np.ndarray.astype(got, np.float64), expected.astype(np.float64)
     if got.dtype.kind == "f" and got.dtype.itemsize < 8:  # single precision is right to about 1e-6 of the scale
         rtol, atol = max(rtol, 1e-4), max(atol, 1e-5 * float(np.max(np.abs(exp_f), initial=1.0)))
     same = np.isclose(got_f, exp_f, rtol=rtol, atol=atol, equal_nan=True)

@@ -28,7 +28,7 @@ def _backward(g, x, w, s=1):
 
 
 # fmt: off
-_SHORTCUTS = ("conv2d_backward", "torch.autograd.grad", "torch.autograd.backward", "torch.func.grad", "torch.func.vjp")
+_SHORTCUTS = ("conv2d_backward", "_input_grad", "_weight_grad", "torch.autograd.grad", "torch.autograd.backward", "torch.func.grad", "torch.func.vjp", "torch.nn.grad.conv2d_input", "torch.nn.grad.conv2d_weight")
 _COMMON = (
     ("kernel direction in grad_x", lambda g, x, w, *s: _backward(g, x, w[..., ::-1, ::-1], *s)[0], "grad_x: the kernel's direction is off. Output pixel (r, s) sends grad_out[j, r, s] * weight[j, c, u, v] back to input pixel (c, r + u, s + v): as a correlation of the padded grad_out that needs the kernel turned by 180 degrees; as a scatter, as it is.", 0),
     ("no sum over output maps", lambda g, x, w, s=1: np.stack([_backward(g[j : j + 1], x, w[j : j + 1], s)[0] for j in range(len(w))]), "grad_x: an input map feeds EVERY output map, so its gradient is the sum of what each output map sends back.", 0),

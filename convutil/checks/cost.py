@@ -47,7 +47,8 @@ LAYER_MACS = T("layer_macs", ("h_out", "w_out", "c_in", "c_out", "k"),
         ("bias counted as a MAC", lambda h, w, ci, co, k: h * w * co * (ci * k * k + 1), "adding a bias is an addition, not a multiply-accumulate: leave it out."),
         ("FLOPs, not MACs", lambda h, w, ci, co, k: 2 * h * w * ci * co * k * k, "that counts each multiplication and each addition (FLOPs, about 2 x MACs): a multiply-accumulate counts both as one."),
         ("kernel size missing", lambda h, w, ci, co, k: h * w * ci * co, "the kernel size is missing: each output value reads a k x k window on every input map."),
-    ), hint="count the output values, then the multiply-accumulates one output value needs (one per weight it uses).")
+    ), hint="count the output values, then the multiply-accumulates one output value needs (one per weight it uses).",
+    forbid=("conv_macs",), rule="this task asks you to count them yourself, without convutil's conv_macs.")
 
 BRANCH_MACS = T("branch_macs", ("c_in", "reduce_to", "c_out", "size"),
     lambda c_in, reduce_to, c_out, size: (conv_macs(c_in, c_out, 5, (size, size)), conv_macs(c_in, reduce_to, 1, (size, size)) + conv_macs(reduce_to, c_out, 5, (size, size))),

@@ -71,7 +71,8 @@ OUTPUT_SIZE = T("output_size", ("n", "k", "s", "p", "d"), conv_output_size, fixe
         ("one short", lambda n, k, s, p, d: _size(n, k, s, p, d) - 1, "you are one short: the first window sits at position 0, before any step is taken."),
         ("one over", lambda n, k, s, p, d: _size(n, k, s, p, d) + 1, "you are one over: count the window positions 0, s, 2s, ... that still fit inside the padded input."),
     ), hint="count the positions where the whole kernel fits: how many pixels does it span (with its gaps), how much room does the padded input leave, and how many steps of s fit into that room? Try n=5, k=3 on paper (3).",
-    reveal="the kernel spans d*(k-1) + 1 pixels; the padded input has n + 2*p; the answer is the number of steps of s that fit into the difference, plus one for the first window.")
+    reveal="the kernel spans d*(k-1) + 1 pixels; the padded input has n + 2*p; the answer is the number of steps of s that fit into the difference, plus one for the first window.",
+    forbid=("conv_output_size",), rule="this task asks you to write the arithmetic yourself, without convutil's conv_output_size.")
 
 OUTPUT_SHAPE = T("output_shape", ("x_shape", "weight_shape", "stride", "padding", "dilation"), _shape, fixed=(
         ("one channel, 1x1 kernel", ((1, 5, 5), (1, 1, 1, 1), 1, 0, 1)),

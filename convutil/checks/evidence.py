@@ -58,7 +58,8 @@ GROUPED_PARAMS = T("grouped_params", ("c_in", "c_out", "k", "groups", "bias"),
         ("one bias per kernel", lambda ci, co, k, g, b: co * (ci // g) * k * k + b * co * (ci // g), "a filter has ONE bias, added once after summing over its input maps, not one per kernel."),
         ("bias flag inverted", lambda ci, co, k, g, b: co * (ci // g) * k * k + (0 if b else co), "bias=True adds one bias per filter; bias=False adds none."),
         ("k instead of k*k", lambda ci, co, k, g, b: co * (ci // g) * k + b * co, "a k x k kernel has k*k weights."),
-    ), hint="how many filters, how many kernels in each filter (one per map it reads: which maps does a filter of a grouped layer read?), and how many biases?")
+    ), hint="how many filters, how many kernels in each filter (one per map it reads: which maps does a filter of a grouped layer read?), and how many biases?",
+    forbid=("conv_params",), rule="this task asks you to count them yourself, without convutil's conv_params.")
 
 ALEXNET_PARAMS = T("alexnet_params", ("groups",),
     _alexnet,

@@ -52,7 +52,7 @@ MAX_POOL = T("max_pool", ("x", "k"), lambda x, k: max_pool2d(x, k), fixed=(
         ("pooled across maps", lambda x, k: max_pool2d(x.max(axis=0, keepdims=True), k), "pooling works on each map (channel) alone: the number of maps must stay the same."),
         ("pooled the maps axis", lambda x, k: x[:x.shape[0] // k * k, :x.shape[1] // k * k].reshape(x.shape[0] // k, k, x.shape[1] // k, k, x.shape[2]).max(axis=(1, 3)), "you pooled over the maps (channel) axis and the height: pool over height and width, each map alone."),
     ), hint="pooling works on each map (channel) alone and keeps their number; within a map, which pixels form one window, and what happens to rows and columns left over?",
-    forbid=("max_pool2d", "avg_pool2d", "torch.nn.functional.max_pool2d"),
+    forbid=("max_pool2d", "avg_pool2d", "_pool", "torch.max_pool2d", "torch.nn.functional.max_pool2d", "torch.nn.functional.max_pool2d_with_indices"),
     max_lines=300,
     rule="this task asks you to write max pooling yourself with whole-array NumPy operations (crop, reshape, max), without max_pool2d and without a Python loop over the pixels.")
 
