@@ -85,7 +85,7 @@ WALK = T("walk", ("layers", "input_shape"),
         ("dilation 2", ([Conv2d(4, 3, dilation=2)], (2, 16, 16))),
         ("overlapping max pooling with padding: window 3, stride 2, padding 1", ([Conv2d(4, 3), MaxPool2d(3, stride=2, padding=1)], (3, 16, 16))),
         ("LeNet-like", (_LENET, (1, 28, 28))),
-    ), random=_random_network, n_random=8, forbid=("convutil.summary.summary",),
+    ), random=_random_network, n_random=8, forbid=("convutil.summary.summary", "convutil.nn.layer_shapes"),
     rule="write the walk yourself, layer by layer: the check compares it with convutil's summary, which this task asks you not to call.",
     misconceptions=tuple((mistake, partial(_walk_wrong, mistake=mistake), hint) for mistake, hint in _WALK_HINTS.items()),
     hint="for each layer: what shape comes out (each spatial size from the output-size rule), how many numbers does it learn, and how many weight x input products does it compute? Pooling, ReLU and Flatten learn nothing.")
